@@ -42,11 +42,10 @@ std::string_view status_code_name(StatusCode code) noexcept;
 // (sent as `grpc-status-details-bin`, usually a serialized google.rpc.Status).
 class Status {
  public:
-  Status() = default;  // OK
+  Status() = default;  // OK: `co_return pronto::Status{};`
   Status(StatusCode code, std::string message, std::string details = {})
       : code_(code), message_(std::move(message)), details_(std::move(details)) {}
 
-  static Status ok() { return {}; }
   static Status cancelled(std::string m = "Cancelled") { return {StatusCode::cancelled, std::move(m)}; }
   static Status unknown(std::string m) { return {StatusCode::unknown, std::move(m)}; }
   static Status invalid_argument(std::string m) { return {StatusCode::invalid_argument, std::move(m)}; }
@@ -66,9 +65,8 @@ class Status {
   static Status data_loss(std::string m) { return {StatusCode::data_loss, std::move(m)}; }
   static Status unauthenticated(std::string m) { return {StatusCode::unauthenticated, std::move(m)}; }
 
-  bool is_ok() const noexcept { return code_ == StatusCode::ok; }
-  // Named ok() in the constructor sense above; `st.is_ok()` or `if (st)` tests it.
-  explicit operator bool() const noexcept { return is_ok(); }
+  bool ok() const noexcept { return code_ == StatusCode::ok; }
+  explicit operator bool() const noexcept { return ok(); }
   StatusCode code() const noexcept { return code_; }
   const std::string& message() const noexcept { return message_; }
   const std::string& details() const noexcept { return details_; }
@@ -94,7 +92,7 @@ class Result {
  public:
   Result(T value) : v_(std::in_place_index<0>, std::move(value)) {}  // NOLINT(implicit)
   Result(Status status) : v_(std::in_place_index<1>, std::move(status)) {  // NOLINT(implicit)
-    if (std::get<1>(v_).is_ok()) v_ = Status(StatusCode::unknown, "OK status without a value");
+    if (std::get<1>(v_).ok()) v_ = Status(StatusCode::unknown, "OK status without a value");
   }
 
   bool has_value() const noexcept { return v_.index() == 0; }
@@ -111,6 +109,7 @@ class Result {
 
   // OK when a value is held, else the error.
   Status status() const { return has_value() ? Status() : std::get<1>(v_); }
+  bool ok() const noexcept { return has_value(); }
 
  private:
   std::variant<T, Status> v_;

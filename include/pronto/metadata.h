@@ -1,0 +1,52 @@
+// pronto/metadata.h — call metadata: ordered key/value pairs.
+//
+// Keys are lower case ([0-9a-z_.-]); keys ending in "-bin" hold arbitrary
+// bytes (the framework base64-encodes them on the wire and decodes them on
+// arrival: users never see base64). A key may repeat.
+// Ownership: a plain value. Threading: not synchronized; one thread at a time.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "pronto/status.h"
+
+namespace pronto {
+
+class Metadata {
+ public:
+  using Entry = std::pair<std::string, std::string>;
+
+  Metadata() = default;
+  Metadata(std::initializer_list<Entry> entries) : entries_(entries) {}
+
+  // Appends; repeats of a key are kept in order.
+  void add(std::string key, std::string value) { entries_.emplace_back(std::move(key), std::move(value)); }
+  // Replaces every value of `key` with one.
+  void set(std::string_view key, std::string value);
+  void erase(std::string_view key);
+  // First value of key, if any.
+  std::optional<std::string_view> get(std::string_view key) const;
+  std::vector<std::string_view> get_all(std::string_view key) const;
+  bool contains(std::string_view key) const { return get(key).has_value(); }
+
+  bool empty() const noexcept { return entries_.empty(); }
+  std::size_t size() const noexcept { return entries_.size(); }
+  auto begin() const noexcept { return entries_.begin(); }
+  auto end() const noexcept { return entries_.end(); }
+  const std::vector<Entry>& entries() const noexcept { return entries_; }
+  void clear() noexcept { entries_.clear(); }
+
+  // Checks every entry is legal to send: valid lower-case key, not reserved
+  // ("grpc-" prefix) nor a protocol header (content-type, te, ...), printable
+  // ASCII value unless the key ends in "-bin". INTERNAL naming the bad entry.
+  Status validate_for_send() const;
+
+ private:
+  std::vector<Entry> entries_;
+};
+
+}  // namespace pronto

@@ -1,0 +1,12 @@
+// pronto/pronto.h — everything a pronto user (or generated code) includes.
+#pragma once
+
+#include "pronto/channel.h"
+#include "pronto/client_call.h"
+#include "pronto/client_context.h"
+#include "pronto/interceptor.h"
+#include "pronto/metadata.h"
+#include "pronto/server.h"
+#include "pronto/service.h"
+#include "pronto/status.h"
+#include "pronto/task.h"

@@ -1,0 +1,67 @@
+// pronto/server.h — a gRPC server: listeners, event loops, services.
+//
+// Ownership: the user owns the Server; services and interceptors added to it
+// must outlive it (interceptors are shared). Destroying a running server
+// shuts it down with no grace period.
+// Threading: configure (add_service, listen, options) from one thread before
+// start(); after start(), shutdown() and wait() may be called from any thread,
+// including from a handler (shutdown then returns at once and finishes in the
+// background).
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "pronto/interceptor.h"
+#include "pronto/service.h"
+#include "pronto/status.h"
+
+namespace pronto {
+
+namespace detail {
+class ServerImpl;
+}
+
+struct ServerOptions {
+  unsigned event_loops = 0;  // 0: one per core
+  unsigned blocking_threads = 4;  // pool behind ServerContext::blocking()
+  std::size_t max_receive_message_size = 4 * 1024 * 1024;
+  std::uint32_t max_concurrent_streams = 100;  // advertised per connection
+};
+
+class Server {
+ public:
+  explicit Server(ServerOptions options = {});
+  ~Server();
+  Server(const Server&) = delete;
+  Server& operator=(const Server&) = delete;
+
+  Server& add_service(Service& service);
+  Server& add_interceptor(std::shared_ptr<ServerInterceptor> interceptor);
+  // "0.0.0.0:50051", "[::]:0", "localhost:8080", "unix:/tmp/s.sock".
+  // Port 0 picks a free port; ports() tells which after start().
+  Server& listen(std::string address);
+
+  // Binds every listener and starts the loops. Non-OK (UNAVAILABLE naming
+  // the address) if a listener cannot bind; nothing is left running then.
+  Status start();
+  // The bound TCP ports, in listen() order (0 for unix listeners).
+  std::vector<int> ports() const;
+  int port() const;  // first bound TCP port
+  // Blocks until the server has shut down.
+  void wait();
+  // start() (throwing std::runtime_error if it fails), then wait().
+  void run();
+  // Graceful shutdown: stop accepting, send GOAWAY, let in-flight calls
+  // finish for up to `grace`, then cancel what is left and close.
+  // Blocks until done unless called from one of the server's own loops.
+  void shutdown(std::chrono::milliseconds grace = std::chrono::seconds(5));
+
+ private:
+  std::unique_ptr<detail::ServerImpl> impl_;
+};
+
+}  // namespace pronto

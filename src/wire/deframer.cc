@@ -1,0 +1,103 @@
+#include "wire/deframer.h"
+
+#include <algorithm>
+#include <cassert>
+#include <cstring>
+#include <limits>
+
+namespace pronto::wire {
+namespace {
+
+// Declared lengths up to this are reserved at once; larger payloads grow as
+// their bytes arrive, so a 5-byte header alone cannot make us allocate much.
+constexpr std::size_t kEagerReserveLimit = 64 * 1024;
+
+std::uint32_t read_be32(const std::uint8_t* p) noexcept {
+  return (std::uint32_t{p[0]} << 24) | (std::uint32_t{p[1]} << 16) | (std::uint32_t{p[2]} << 8) |
+         std::uint32_t{p[3]};
+}
+
+}  // namespace
+
+Status Deframer::feed(const std::uint8_t* data, std::size_t size, std::vector<Message>& out) {
+  if (!failed_.ok()) return failed_;
+  while (size > 0) {
+    if (!in_payload_) {
+      const std::size_t take = std::min(kFrameHeaderSize - header_have_, size);
+      std::memcpy(header_ + header_have_, data, take);
+      header_have_ += take;
+      data += take;
+      size -= take;
+      if (header_have_ < kFrameHeaderSize) break;
+
+      const std::uint8_t flag = header_[0];
+      const std::uint32_t length = read_be32(header_ + 1);
+      if (flag > 1) {
+        failed_ = Status::internal("grpc message: invalid compressed flag " + std::to_string(flag));
+        return failed_;
+      }
+      if (length > max_) {
+        failed_ = Status::resource_exhausted("grpc message: length " + std::to_string(length) +
+                                             " exceeds limit " + std::to_string(max_));
+        return failed_;
+      }
+      compressed_ = flag == 1;
+      if (length == 0) {
+        out.push_back(Message{compressed_, {}});
+        header_have_ = 0;
+        continue;
+      }
+      // Fast path: the whole payload is in this chunk; copy it once.
+      if (size >= length) {
+        out.push_back(Message{compressed_, std::string(reinterpret_cast<const char*>(data), length)});
+        data += length;
+        size -= length;
+        header_have_ = 0;
+        continue;
+      }
+      in_payload_ = true;
+      need_ = length;
+      payload_.clear();
+      if (length <= kEagerReserveLimit) payload_.reserve(length);
+      continue;
+    }
+
+    // In a payload: append what we have, growing at most to the declared length.
+    const std::size_t take = std::min(need_, size);
+    const std::size_t want = payload_.size() + take;
+    if (want > payload_.capacity()) {
+      const std::size_t total = payload_.size() + need_;
+      payload_.reserve(std::min(total, std::max(want, payload_.capacity() * 2)));
+    }
+    payload_.append(reinterpret_cast<const char*>(data), take);
+    data += take;
+    size -= take;
+    need_ -= take;
+    if (need_ == 0) {
+      out.push_back(Message{compressed_, std::move(payload_)});
+      payload_ = std::string();
+      in_payload_ = false;
+      header_have_ = 0;
+    }
+  }
+  return Status();
+}
+
+void write_frame_header(std::uint8_t* dst, std::uint32_t length, bool compressed) noexcept {
+  dst[0] = compressed ? 1 : 0;
+  dst[1] = static_cast<std::uint8_t>(length >> 24);
+  dst[2] = static_cast<std::uint8_t>(length >> 16);
+  dst[3] = static_cast<std::uint8_t>(length >> 8);
+  dst[4] = static_cast<std::uint8_t>(length);
+}
+
+void append_frame(std::string& out, std::string_view payload, bool compressed) {
+  assert(payload.size() <= std::numeric_limits<std::uint32_t>::max());
+  std::uint8_t header[kFrameHeaderSize];
+  write_frame_header(header, static_cast<std::uint32_t>(payload.size()), compressed);
+  out.reserve(out.size() + kFrameHeaderSize + payload.size());
+  out.append(reinterpret_cast<const char*>(header), kFrameHeaderSize);
+  out.append(payload);
+}
+
+}  // namespace pronto::wire
