@@ -8,6 +8,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "pronto/status.h"
@@ -31,6 +32,7 @@ class Deframer {
   // status) when a header declares a length above the limit
   // (RESOURCE_EXHAUSTED, detected from the 5-byte header alone, before any of
   // the payload is buffered) or has a flag byte other than 0 or 1 (INTERNAL).
+  // Messages completed earlier in the same call are still appended.
   Status feed(const std::uint8_t* data, std::size_t size, std::vector<Message>& out);
   Status feed(std::string_view bytes, std::vector<Message>& out) {
     return feed(reinterpret_cast<const std::uint8_t*>(bytes.data()), bytes.size(), out);

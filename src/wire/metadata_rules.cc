@@ -20,8 +20,7 @@ bool is_key_char(char c) noexcept {
 }
 
 bool is_base64_char(char c) noexcept {
-  return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '+' ||
-         c == '/';
+  return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '+' || c == '/';
 }
 
 bool is_ows(char c) noexcept { return c == ' ' || c == '\t'; }
@@ -31,9 +30,9 @@ bool is_ows(char c) noexcept { return c == ' ' || c == '\t'; }
 bool decode_quads(std::string_view quads, std::size_t padding, std::string& out) {
   const std::size_t base = out.size();
   out.resize(base + quads.size() / 4 * 3);
-  const int n = EVP_DecodeBlock(reinterpret_cast<unsigned char*>(out.data() + base),
-                                reinterpret_cast<const unsigned char*>(quads.data()),
-                                static_cast<int>(quads.size()));
+  const int n =
+      EVP_DecodeBlock(reinterpret_cast<unsigned char*>(out.data() + base),
+                      reinterpret_cast<const unsigned char*>(quads.data()), static_cast<int>(quads.size()));
   if (n < 0 || static_cast<std::size_t>(n) != quads.size() / 4 * 3) return false;
   // EVP_DecodeBlock counts the zero bytes that stand for '=' padding.
   out.resize(out.size() - padding);
@@ -52,7 +51,7 @@ bool is_reserved_key(std::string_view key) noexcept { return key.starts_with(kRe
 
 bool is_protocol_header(std::string_view key) noexcept {
   static constexpr std::array<std::string_view, 8> kHeaders = {
-      "content-type", "te",      "user-agent", "connection",
+      "content-type", "te",      "user-agent",       "connection",
       "keep-alive",   "upgrade", "proxy-connection", "transfer-encoding",
   };
   if (key.starts_with(':') || is_reserved_key(key)) return true;
@@ -72,9 +71,9 @@ std::string base64_encode(std::string_view bytes) {
     const std::size_t base = out.size();
     // EVP_EncodeBlock writes a trailing NUL after the padded text.
     out.resize(base + (chunk.size() + 2) / 3 * 4 + 1);
-    const int n = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data() + base),
-                                  reinterpret_cast<const unsigned char*>(chunk.data()),
-                                  static_cast<int>(chunk.size()));
+    const int n =
+        EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data() + base),
+                        reinterpret_cast<const unsigned char*>(chunk.data()), static_cast<int>(chunk.size()));
     out.resize(base + static_cast<std::size_t>(n));
   }
   // Only the last chunk can be padded; the spec recommends sending unpadded.
@@ -93,9 +92,9 @@ std::optional<std::string> base64_decode(std::string_view text) {
   }
   if (!std::all_of(body.begin(), body.end(), is_base64_char)) return std::nullopt;
   const std::size_t rem = body.size() % 4;
-  if (rem == 1) return std::nullopt;                  // 6 bits cannot encode a byte
+  if (rem == 1) return std::nullopt;                            // 6 bits cannot encode a byte
   if (padding != 0 && rem + padding != 4) return std::nullopt;  // padded but wrong amount
-  if (padding == 0 && rem != 0) padding = 4 - rem;    // unpadded: re-pad below
+  if (padding == 0 && rem != 0) padding = 4 - rem;              // unpadded: re-pad below
 
   std::string out;
   out.reserve(body.size() / 4 * 3 + 3);

@@ -19,16 +19,19 @@ bool is_reserved_key(std::string_view key) noexcept;
 // HTTP/2 connection headers and gRPC's own headers that never surface as
 // user metadata (content-type, te, user-agent, grpc-*, :pseudo ...).
 bool is_protocol_header(std::string_view key) noexcept;
-// Legal ASCII value: only printable ASCII 0x20-0x7E.
+// Legal ASCII value: only printable ASCII 0x20-0x7E (empty is legal).
 bool is_valid_ascii_value(std::string_view value) noexcept;
 
 // Standard base64 alphabet; emits no padding (as the spec recommends).
 std::string base64_encode(std::string_view bytes);
-// Accepts padded and unpadded input; nullopt on any other malformation.
+// Accepts padded and unpadded input; nullopt on any other malformation
+// (characters outside the alphabet incl. whitespace, wrong padding, a length
+// of 4k+1). Non-zero trailing bits are tolerated.
 std::optional<std::string> base64_decode(std::string_view text);
 
 // Splits a header value on ',' (trimming optional spaces around each piece),
-// as HTTP allows several values of one key to be joined.
+// as HTTP allows several values of one key to be joined. Empty pieces are
+// kept ("" -> {""}, "a,,b" -> {"a", "", "b"}).
 std::vector<std::string_view> split_comma_values(std::string_view value);
 
 }  // namespace pronto::wire

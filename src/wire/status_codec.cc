@@ -31,15 +31,21 @@ std::string_view format_status_code(StatusCode code) noexcept {
 
 StatusCode status_from_http(int http_status) noexcept {
   switch (http_status) {
-    case 400: return StatusCode::internal;
-    case 401: return StatusCode::unauthenticated;
-    case 403: return StatusCode::permission_denied;
-    case 404: return StatusCode::unimplemented;
+    case 400:
+      return StatusCode::internal;
+    case 401:
+      return StatusCode::unauthenticated;
+    case 403:
+      return StatusCode::permission_denied;
+    case 404:
+      return StatusCode::unimplemented;
     case 429:
     case 502:
     case 503:
-    case 504: return StatusCode::unavailable;
-    default: return StatusCode::unknown;
+    case 504:
+      return StatusCode::unavailable;
+    default:
+      return StatusCode::unknown;
   }
 }
 

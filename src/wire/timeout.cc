@@ -12,13 +12,20 @@ constexpr std::int64_t kMaxValue = 99'999'999;
 // Nanoseconds per unit; 0 for an unknown unit letter.
 constexpr std::int64_t unit_nanos(char unit) noexcept {
   switch (unit) {
-    case 'H': return 3'600'000'000'000;
-    case 'M': return 60'000'000'000;
-    case 'S': return 1'000'000'000;
-    case 'm': return 1'000'000;
-    case 'u': return 1'000;
-    case 'n': return 1;
-    default: return 0;
+    case 'H':
+      return 3'600'000'000'000;
+    case 'M':
+      return 60'000'000'000;
+    case 'S':
+      return 1'000'000'000;
+    case 'm':
+      return 1'000'000;
+    case 'u':
+      return 1'000;
+    case 'n':
+      return 1;
+    default:
+      return 0;
   }
 }
 
@@ -29,7 +36,8 @@ Result<std::chrono::nanoseconds> parse_timeout(std::string_view value) {
     return Status::internal("malformed grpc-timeout: '" + std::string(value) + "'");
   }
   const std::int64_t nanos_per_unit = unit_nanos(value.back());
-  if (nanos_per_unit == 0) return Status::internal("malformed grpc-timeout unit: '" + std::string(value) + "'");
+  if (nanos_per_unit == 0)
+    return Status::internal("malformed grpc-timeout unit: '" + std::string(value) + "'");
   std::int64_t n = 0;
   for (char c : value.substr(0, value.size() - 1)) {
     if (c < '0' || c > '9') return Status::internal("malformed grpc-timeout: '" + std::string(value) + "'");

@@ -12,8 +12,9 @@
 namespace pronto::wire {
 
 // Parses a grpc-timeout value. Anything but 1-8 ASCII digits followed by one
-// unit letter (no sign, no spaces) is INTERNAL. Values that overflow
-// nanoseconds saturate to nanoseconds::max().
+// unit letter (no sign, no spaces) is INTERNAL. "0<unit>" parses as zero
+// (already expired). Values that overflow nanoseconds saturate to
+// nanoseconds::max().
 Result<std::chrono::nanoseconds> parse_timeout(std::string_view value);
 
 // Formats a duration in the finest unit that fits in 8 digits, rounding up

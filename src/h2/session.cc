@@ -1,0 +1,247 @@
+#include "h2/session.h"
+
+#include <nghttp2/nghttp2.h>
+
+#include <vector>
+
+namespace pronto::h2 {
+
+namespace {
+
+std::vector<nghttp2_nv> to_nv(const HeaderList& headers) {
+  std::vector<nghttp2_nv> nv;
+  nv.reserve(headers.size());
+  for (const auto& h : headers) {
+    nv.push_back({reinterpret_cast<uint8_t*>(const_cast<char*>(h.name.data())),
+                  reinterpret_cast<uint8_t*>(const_cast<char*>(h.value.data())), h.name.size(), h.value.size(),
+                  NGHTTP2_NV_FLAG_NONE});
+  }
+  return nv;
+}
+
+}  // namespace
+
+// The nghttp2 callbacks, as static members of a friend so they reach the
+// Session's privates.
+struct SessionCallbacks {
+  static Session& self(void* user_data) { return *static_cast<Session*>(user_data); }
+
+  static int on_begin_headers(nghttp2_session* s, const nghttp2_frame* frame, void* user_data) {
+    if (frame->hd.type != NGHTTP2_HEADERS) return 0;
+    auto& session = self(user_data);
+    const int32_t id = frame->hd.stream_id;
+    void* existing = nghttp2_session_get_stream_user_data(s, id);
+    void* bound = session.events_.on_begin_headers(id, existing);
+    if (bound == nullptr) {
+      nghttp2_submit_rst_stream(s, NGHTTP2_FLAG_NONE, id, NGHTTP2_REFUSED_STREAM);
+      return 0;
+    }
+    if (existing == nullptr) {
+      nghttp2_session_set_stream_user_data(s, id, bound);
+      ++session.open_streams_;
+    }
+    return 0;
+  }
+
+  static int on_header(nghttp2_session* s, const nghttp2_frame* frame, const uint8_t* name, size_t namelen,
+                       const uint8_t* value, size_t valuelen, uint8_t, void* user_data) {
+    if (frame->hd.type != NGHTTP2_HEADERS) return 0;
+    void* stream = nghttp2_session_get_stream_user_data(s, frame->hd.stream_id);
+    if (stream == nullptr) return 0;
+    bool ok = self(user_data).events_.on_header(
+        stream, {reinterpret_cast<const char*>(name), namelen}, {reinterpret_cast<const char*>(value), valuelen});
+    return ok ? 0 : NGHTTP2_ERR_TEMPORAL_CALLBACK_FAILURE;
+  }
+
+  static int on_frame_recv(nghttp2_session* s, const nghttp2_frame* frame, void* user_data) {
+    auto& session = self(user_data);
+    switch (frame->hd.type) {
+      case NGHTTP2_HEADERS: {
+        void* stream = nghttp2_session_get_stream_user_data(s, frame->hd.stream_id);
+        if (stream) session.events_.on_headers_end(stream, frame->hd.flags & NGHTTP2_FLAG_END_STREAM);
+        break;
+      }
+      case NGHTTP2_DATA:
+        if (frame->hd.flags & NGHTTP2_FLAG_END_STREAM) {
+          void* stream = nghttp2_session_get_stream_user_data(s, frame->hd.stream_id);
+          if (stream) session.events_.on_remote_end(stream);
+        }
+        break;
+      case NGHTTP2_GOAWAY:
+        session.events_.on_goaway(frame->goaway.last_stream_id, frame->goaway.error_code);
+        break;
+      default:
+        break;
+    }
+    return 0;
+  }
+
+  static int on_data_chunk(nghttp2_session* s, uint8_t, int32_t stream_id, const uint8_t* data, size_t len,
+                           void* user_data) {
+    // The connection window reopens at once: per-stream windows bound what
+    // each call buffers. The stream window reopens as the call consumes.
+    nghttp2_session_consume_connection(s, len);
+    void* stream = nghttp2_session_get_stream_user_data(s, stream_id);
+    if (stream == nullptr) {
+      nghttp2_session_consume_stream(s, stream_id, len);
+      return 0;
+    }
+    self(user_data).events_.on_data(stream, data, len);
+    return 0;
+  }
+
+  static int on_stream_close(nghttp2_session* s, int32_t stream_id, uint32_t error_code, void* user_data) {
+    auto& session = self(user_data);
+    void* stream = nghttp2_session_get_stream_user_data(s, stream_id);
+    if (stream == nullptr) return 0;
+    nghttp2_session_set_stream_user_data(s, stream_id, nullptr);
+    --session.open_streams_;
+    session.events_.on_stream_close(stream, error_code);
+    return 0;
+  }
+
+  static ssize_t read_body(nghttp2_session* s, int32_t stream_id, uint8_t* buf, size_t length,
+                           uint32_t* data_flags, nghttp2_data_source* source, void* user_data) {
+    auto& body = *static_cast<OutboundBody*>(source->ptr);
+    const std::size_t n = body.read(buf, length);
+    if (body.pending() == 0) {
+      if (body.ended()) {
+        *data_flags |= NGHTTP2_DATA_FLAG_EOF;
+        if (body.has_trailers()) {
+          *data_flags |= NGHTTP2_DATA_FLAG_NO_END_STREAM;
+          auto nv = to_nv(body.trailers());
+          nghttp2_submit_trailer(s, stream_id, nv.data(), nv.size());
+          if (body.rst_after_trailers >= 0) {
+            nghttp2_submit_rst_stream(s, NGHTTP2_FLAG_NONE, stream_id,
+                                      static_cast<uint32_t>(body.rst_after_trailers));
+          }
+        }
+      } else if (n == 0) {
+        body.deferred = true;
+        return NGHTTP2_ERR_DEFERRED;
+      }
+    }
+    if (n > 0) {
+      if (void* stream = nghttp2_session_get_stream_user_data(s, stream_id)) {
+        self(user_data).events_.on_body_drained(stream);
+      }
+    }
+    return static_cast<ssize_t>(n);
+  }
+};
+
+Session::Session(Role role, SessionEvents& events, const SessionSettings& settings)
+    : events_(events), role_(role) {
+  nghttp2_session_callbacks* cbs = nullptr;
+  nghttp2_session_callbacks_new(&cbs);
+  nghttp2_session_callbacks_set_on_begin_headers_callback(cbs, &SessionCallbacks::on_begin_headers);
+  nghttp2_session_callbacks_set_on_header_callback(cbs, &SessionCallbacks::on_header);
+  nghttp2_session_callbacks_set_on_frame_recv_callback(cbs, &SessionCallbacks::on_frame_recv);
+  nghttp2_session_callbacks_set_on_data_chunk_recv_callback(cbs, &SessionCallbacks::on_data_chunk);
+  nghttp2_session_callbacks_set_on_stream_close_callback(cbs, &SessionCallbacks::on_stream_close);
+
+  nghttp2_option* opt = nullptr;
+  nghttp2_option_new(&opt);
+  nghttp2_option_set_no_auto_window_update(opt, 1);
+  nghttp2_option_set_max_send_header_block_length(opt, 64 << 10);
+
+  if (role == Role::server) {
+    nghttp2_session_server_new2(&session_, cbs, this, opt);
+  } else {
+    nghttp2_session_client_new2(&session_, cbs, this, opt);
+  }
+  nghttp2_option_del(opt);
+  nghttp2_session_callbacks_del(cbs);
+
+  std::vector<nghttp2_settings_entry> iv = {
+      {NGHTTP2_SETTINGS_INITIAL_WINDOW_SIZE, settings.initial_window_size},
+      {NGHTTP2_SETTINGS_MAX_HEADER_LIST_SIZE, settings.max_header_list_size},
+  };
+  if (role == Role::server) {
+    iv.push_back({NGHTTP2_SETTINGS_MAX_CONCURRENT_STREAMS, settings.max_concurrent_streams});
+  } else {
+    iv.push_back({NGHTTP2_SETTINGS_ENABLE_PUSH, 0});
+  }
+  nghttp2_submit_settings(session_, NGHTTP2_FLAG_NONE, iv.data(), iv.size());
+  nghttp2_session_set_local_window_size(session_, NGHTTP2_FLAG_NONE, 0,
+                                        static_cast<int32_t>(settings.connection_window_size));
+}
+
+Session::~Session() { nghttp2_session_del(session_); }
+
+bool Session::receive(const std::uint8_t* data, std::size_t size) {
+  if (terminated_) return false;
+  ssize_t rv = nghttp2_session_mem_recv(session_, data, size);
+  if (rv < 0) {
+    terminate(rv == NGHTTP2_ERR_FLOODED ? NGHTTP2_ENHANCE_YOUR_CALM : NGHTTP2_PROTOCOL_ERROR);
+    return false;
+  }
+  return true;
+}
+
+void Session::collect_output(std::string& out) {
+  for (;;) {
+    const uint8_t* p = nullptr;
+    ssize_t n = nghttp2_session_mem_send(session_, &p);
+    if (n < 0) {
+      terminated_ = true;
+      return;
+    }
+    if (n == 0) return;
+    out.append(reinterpret_cast<const char*>(p), static_cast<std::size_t>(n));
+  }
+}
+
+bool Session::want_read() const { return !terminated_ && nghttp2_session_want_read(session_); }
+bool Session::want_write() const { return nghttp2_session_want_write(session_); }
+
+bool Session::submit_response(std::int32_t stream_id, const HeaderList& headers, OutboundBody* body) {
+  auto nv = to_nv(headers);
+  nghttp2_data_provider provider{};
+  provider.source.ptr = body;
+  provider.read_callback = &SessionCallbacks::read_body;
+  return nghttp2_submit_response(session_, stream_id, nv.data(), nv.size(), body ? &provider : nullptr) == 0;
+}
+
+std::int32_t Session::submit_request(const HeaderList& headers, OutboundBody* body, void* stream) {
+  auto nv = to_nv(headers);
+  nghttp2_data_provider provider{};
+  provider.source.ptr = body;
+  provider.read_callback = &SessionCallbacks::read_body;
+  int32_t id = nghttp2_submit_request(session_, nullptr, nv.data(), nv.size(), body ? &provider : nullptr, stream);
+  if (id > 0) ++open_streams_;
+  return id;
+}
+
+void Session::resume(std::int32_t stream_id, OutboundBody& body) {
+  if (!body.deferred) return;
+  body.deferred = false;
+  nghttp2_session_resume_data(session_, stream_id);
+}
+
+void Session::reset_stream(std::int32_t stream_id, std::uint32_t error_code) {
+  nghttp2_submit_rst_stream(session_, NGHTTP2_FLAG_NONE, stream_id, error_code);
+}
+
+void Session::consume(std::int32_t stream_id, std::size_t size) {
+  if (size > 0) nghttp2_session_consume_stream(session_, stream_id, size);
+}
+
+void Session::submit_shutdown_notice() { nghttp2_submit_shutdown_notice(session_); }
+
+void Session::submit_goaway(std::uint32_t error_code) {
+  nghttp2_submit_goaway(session_, NGHTTP2_FLAG_NONE, nghttp2_session_get_last_proc_stream_id(session_), error_code,
+                        nullptr, 0);
+}
+
+void Session::terminate(std::uint32_t error_code) {
+  if (terminated_) return;
+  nghttp2_session_terminate_session(session_, error_code);
+  terminated_ = true;
+}
+
+std::int32_t Session::last_processed_stream_id() const {
+  return nghttp2_session_get_last_proc_stream_id(session_);
+}
+
+}  // namespace pronto::h2

@@ -1,0 +1,105 @@
+// h2/session.h — a sans-I/O HTTP/2 session over nghttp2, client or server.
+//
+// Bytes in (receive) -> events (SessionEvents); submits -> bytes out
+// (collect_output). No sockets, no timers: the transport drives it.
+// Ownership: the Session owns its nghttp2_session. Per-stream pointers given
+// to submit_* / returned from on_begin_stream are owned by the caller.
+// Threading: single thread (the connection's loop). Events are delivered from
+// inside receive()/collect_output(); handlers must not destroy the Session or
+// call receive() from an event, and must defer resuming user code until
+// receive() returns (the transport keeps a ready queue for that).
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "h2/outbound_body.h"
+
+struct nghttp2_session;
+
+namespace pronto::h2 {
+
+class SessionEvents {
+ public:
+  // A HEADERS frame begins on `stream_id`. `stream` is the pointer bound to
+  // the stream (nullptr for a new server stream); return the pointer to bind
+  // (nullptr refuses the stream with RST_STREAM REFUSED_STREAM).
+  virtual void* on_begin_headers(std::int32_t stream_id, void* stream) = 0;
+  // One header field; return false to reset the stream (PROTOCOL_ERROR).
+  virtual bool on_header(void* stream, std::string_view name, std::string_view value) = 0;
+  // The header block is complete. end_stream: the peer half-closed with it.
+  virtual void on_headers_end(void* stream, bool end_stream) = 0;
+  virtual void on_data(void* stream, const std::uint8_t* data, std::size_t size) = 0;
+  // END_STREAM arrived on a DATA frame.
+  virtual void on_remote_end(void* stream) = 0;
+  // The stream is gone (error_code 0: closed normally). Its pointer and
+  // OutboundBody are no longer referenced by the session after this.
+  virtual void on_stream_close(void* stream, std::uint32_t error_code) = 0;
+  // A DATA provider drained part of a body (so a blocked writer may go on).
+  virtual void on_body_drained(void* stream) = 0;
+  // The peer sent GOAWAY.
+  virtual void on_goaway(std::int32_t last_stream_id, std::uint32_t error_code) {}
+
+ protected:
+  ~SessionEvents() = default;
+};
+
+struct SessionSettings {
+  std::uint32_t max_concurrent_streams = 100;
+  std::uint32_t initial_window_size = 1 << 20;  // per stream
+  std::uint32_t connection_window_size = 16 << 20;
+  std::uint32_t max_header_list_size = 16 << 10;
+};
+
+class Session {
+ public:
+  enum class Role { client, server };
+  Session(Role role, SessionEvents& events, const SessionSettings& settings = {});
+  ~Session();
+  Session(const Session&) = delete;
+  Session& operator=(const Session&) = delete;
+
+  // Feeds received bytes. Returns false on any error from nghttp2 (the
+  // session is then terminated with GOAWAY and must be fed nothing more;
+  // flush collect_output() and close).
+  bool receive(const std::uint8_t* data, std::size_t size);
+  // Appends every frame ready to send to `out`.
+  void collect_output(std::string& out);
+  // False once the session is done (GOAWAY exchanged and no open streams).
+  bool want_read() const;
+  bool want_write() const;
+  bool terminated() const noexcept { return terminated_; }
+
+  // Server: response headers, then the body (may be null: headers only, with
+  // END_STREAM — a trailers-only response).
+  bool submit_response(std::int32_t stream_id, const HeaderList& headers, OutboundBody* body);
+  // Client: a request; returns the new stream id (<0 on failure).
+  std::int32_t submit_request(const HeaderList& headers, OutboundBody* body, void* stream);
+  // More bytes (or the end) were queued on a deferred body.
+  void resume(std::int32_t stream_id, OutboundBody& body);
+  void reset_stream(std::int32_t stream_id, std::uint32_t error_code);
+  // The application took `size` bytes of the stream's DATA: reopen windows.
+  void consume(std::int32_t stream_id, std::size_t size);
+  // Server graceful shutdown, step 1 (GOAWAY with max stream id) and step 2
+  // (GOAWAY with the last stream processed).
+  void submit_shutdown_notice();
+  void submit_goaway(std::uint32_t error_code = 0);
+  // Ends the session with GOAWAY(error_code); nothing more is processed.
+  void terminate(std::uint32_t error_code);
+  std::int32_t last_processed_stream_id() const;
+  std::size_t open_streams() const noexcept { return open_streams_; }
+
+  nghttp2_session* raw() noexcept { return session_; }
+
+ private:
+  friend struct SessionCallbacks;
+  nghttp2_session* session_ = nullptr;
+  SessionEvents& events_;
+  Role role_;
+  bool terminated_ = false;
+  std::size_t open_streams_ = 0;
+};
+
+}  // namespace pronto::h2

@@ -1,0 +1,44 @@
+#include "pronto/metadata.h"
+
+#include <algorithm>
+
+#include "wire/metadata_rules.h"
+
+namespace pronto {
+
+void Metadata::set(std::string_view key, std::string value) {
+  erase(key);
+  entries_.emplace_back(std::string(key), std::move(value));
+}
+
+void Metadata::erase(std::string_view key) {
+  std::erase_if(entries_, [&](const Entry& e) { return e.first == key; });
+}
+
+std::optional<std::string_view> Metadata::get(std::string_view key) const {
+  for (const auto& [k, v] : entries_)
+    if (k == key) return std::string_view(v);
+  return std::nullopt;
+}
+
+std::vector<std::string_view> Metadata::get_all(std::string_view key) const {
+  std::vector<std::string_view> out;
+  for (const auto& [k, v] : entries_)
+    if (k == key) out.emplace_back(v);
+  return out;
+}
+
+Status Metadata::validate_for_send() const {
+  for (const auto& [k, v] : entries_) {
+    if (!wire::is_valid_key(k)) return Status::internal("invalid metadata key '" + k + "'");
+    if (wire::is_reserved_key(k) || wire::is_protocol_header(k)) {
+      return Status::internal("metadata key '" + k + "' is reserved");
+    }
+    if (!wire::is_binary_key(k) && !wire::is_valid_ascii_value(v)) {
+      return Status::internal("metadata '" + k + "' must be printable ASCII (or use a -bin key)");
+    }
+  }
+  return {};
+}
+
+}  // namespace pronto

@@ -1,0 +1,38 @@
+#include "pronto/server.h"
+
+#include <stdexcept>
+
+#include "server/server_impl.h"
+
+namespace pronto {
+
+Server::Server(ServerOptions options) : impl_(std::make_unique<detail::ServerImpl>(options)) {}
+Server::~Server() = default;
+
+Server& Server::add_service(Service& service) {
+  impl_->add_service(service);
+  return *this;
+}
+Server& Server::add_interceptor(std::shared_ptr<ServerInterceptor> interceptor) {
+  impl_->add_interceptor(std::move(interceptor));
+  return *this;
+}
+Server& Server::listen(std::string address) {
+  impl_->add_listen_address(std::move(address));
+  return *this;
+}
+Status Server::start() { return impl_->start(); }
+std::vector<int> Server::ports() const { return impl_->ports(); }
+int Server::port() const {
+  for (int p : impl_->ports())
+    if (p != 0) return p;
+  return 0;
+}
+void Server::wait() { impl_->wait(); }
+void Server::run() {
+  if (Status st = start(); !st.ok()) throw std::runtime_error(st.to_string());
+  wait();
+}
+void Server::shutdown(std::chrono::milliseconds grace) { impl_->shutdown(grace); }
+
+}  // namespace pronto

@@ -1,0 +1,427 @@
+#include "server/server_call.h"
+
+#include <nghttp2/nghttp2.h>
+
+#include <asio/post.hpp>
+
+#include "h2/grpc_headers.h"
+#include "server/server_connection.h"
+#include "server/server_impl.h"
+#include "wire/timeout.h"
+
+namespace pronto::detail {
+
+namespace {
+
+// A writer is suspended once this much is queued on its stream.
+constexpr std::size_t kMaxQueuedBytes = 256 * 1024;
+constexpr std::size_t kMaxHeaderBytes = 16 * 1024;
+constexpr int kNoRst = -1;
+
+// The detached coroutine that runs one call: interceptors, then the handler.
+struct CallDriver {
+  struct promise_type {
+    CallDriver get_return_object() noexcept { return {}; }
+    std::suspend_never initial_suspend() noexcept { return {}; }
+    std::suspend_never final_suspend() noexcept { return {}; }
+    void return_void() noexcept {}
+    void unhandled_exception() noexcept { std::terminate(); }
+  };
+};
+
+thread_local ServerContext* t_current_context = nullptr;
+
+}  // namespace
+
+ServerContext* current_server_context() noexcept { return t_current_context; }
+void set_current_server_context(ServerContext* ctx) noexcept { t_current_context = ctx; }
+
+ServerCall::ServerCall(std::shared_ptr<ServerConnection> conn, std::int32_t stream_id)
+    : ServerContext(this),
+      conn_(std::move(conn)),
+      stream_id_(stream_id),
+      deframer_(conn_->server().options().max_receive_message_size) {
+  peer_ = conn_->peer();
+  start_time_ = Clock::now();
+}
+
+ServerCall::~ServerCall() = default;
+
+bool ServerCall::session_usable() const { return !stream_closed_ && !conn_->closed(); }
+
+// ---- request headers --------------------------------------------------------
+
+bool ServerCall::on_header(std::string_view name, std::string_view value) {
+  if (headers_done_) return true;  // client trailers: nothing in them for us
+  header_bytes_ += name.size() + value.size() + 32;
+  if (header_bytes_ > kMaxHeaderBytes) {
+    if (header_error_.ok()) header_error_ = Status::resource_exhausted("request headers too large");
+    return true;
+  }
+  if (!name.empty() && name.front() == ':') {
+    if (name == ":path") {
+      method_ = std::string(value);
+    } else if (name == ":method") {
+      http_method_ = std::string(value);
+    } else if (name == ":authority") {
+      authority_ = std::string(value);
+    }
+    return true;
+  }
+  if (name == "content-type") {
+    content_type_ = std::string(value);
+  } else if (name == "grpc-timeout") {
+    auto timeout = wire::parse_timeout(value);
+    if (!timeout) {
+      if (header_error_.ok()) header_error_ = Status::internal("malformed grpc-timeout '" + std::string(value) + "'");
+    } else {
+      deadline_ = start_time_ + std::min(*timeout, std::chrono::nanoseconds(std::chrono::hours(24 * 365 * 100)));
+    }
+  } else if (name == "grpc-encoding") {
+    if (value != "identity" && header_error_.ok()) {
+      header_error_ = Status::unimplemented("unsupported grpc-encoding '" + std::string(value) + "'");
+    }
+  } else if (name == "user-agent") {
+    client_metadata_.add("user-agent", std::string(value));
+  } else {
+    Status st = h2::add_received_metadata(client_metadata_, name, value);
+    if (!st.ok() && header_error_.ok()) header_error_ = st;
+  }
+  return true;
+}
+
+void ServerCall::on_headers_end(bool end_stream) {
+  if (headers_done_) {
+    // Trailers from a client end its stream.
+    on_remote_end();
+    return;
+  }
+  headers_done_ = true;
+  if (end_stream) remote_closed_ = true;
+  if (http_method_ != "POST") return reject_http(405);
+  if (content_type_.rfind("application/grpc", 0) != 0) return reject_http(415);
+  if (!header_error_.ok()) return reject(header_error_);
+  method_entry_ = conn_->server().find_method(method_);
+  if (method_entry_ == nullptr) return reject(Status::unimplemented("Method not found: " + method_));
+  if (deadline_) {
+    deadline_timer_ = std::make_unique<asio::steady_timer>(conn_->loop().io(), *deadline_);
+    deadline_timer_->async_wait([this, conn = conn_](const asio::error_code& ec) {
+      if (ec || finished_) return;
+      // Deadline: DEADLINE_EXCEEDED now, RST_STREAM after it; the handler
+      // sees a cancelled call.
+      body_.discard();
+      finish(Status::deadline_exceeded(), NGHTTP2_CANCEL);
+      cancel();
+      conn->request_flush();
+    });
+  }
+  handler_running_ = true;
+  defer(&ServerCall::start_thunk);
+}
+
+void ServerCall::reject(Status status) {
+  handler_done_ = true;
+  finish(status, remote_closed_ ? kNoRst : NGHTTP2_NO_ERROR);
+}
+
+void ServerCall::reject_http(int http_status) {
+  handler_done_ = true;
+  finished_ = true;
+  h2::HeaderList headers{{":status", std::to_string(http_status)}};
+  conn_->session().submit_response(stream_id_, headers, nullptr);
+  if (!remote_closed_) conn_->session().reset_stream(stream_id_, NGHTTP2_NO_ERROR);
+}
+
+// ---- running the handler ----------------------------------------------------
+
+void ServerCall::start_thunk(void* self, std::coroutine_handle<>) { static_cast<ServerCall*>(self)->start_handler(); }
+void ServerCall::resume_thunk(void* self, std::coroutine_handle<> h) { static_cast<ServerCall*>(self)->resume(h); }
+void ServerCall::cancel_thunk(void* self, std::coroutine_handle<>) { static_cast<ServerCall*>(self)->cancel(); }
+void ServerCall::destroy_thunk(void* self, std::coroutine_handle<>) {
+  auto* call = static_cast<ServerCall*>(self);
+  call->conn_->remove_call(call);
+  delete call;
+}
+
+void ServerCall::defer(void (*fn)(void*, std::coroutine_handle<>), std::coroutine_handle<> h) {
+  conn_->defer_resume(fn, this, h);
+  conn_->request_flush();
+}
+
+void ServerCall::resume(std::coroutine_handle<> h) {
+  ServerContext* saved = t_current_context;
+  t_current_context = this;
+  auto conn = conn_;  // the call may be destroyed by the resumption
+  h.resume();
+  t_current_context = saved;
+  conn->request_flush();
+}
+
+void ServerCall::start_handler() {
+  ServerContext* saved = t_current_context;
+  t_current_context = this;
+  [](ServerCall* call) -> CallDriver {
+    const auto& interceptors = call->conn_->server().interceptors();
+    Status status;
+    std::size_t started = 0;
+    try {
+      for (; started < interceptors.size();) {
+        status = interceptors[started++]->on_start(*call);
+        if (!status.ok()) break;
+      }
+      if (status.ok()) status = co_await call->method_entry_->handler(*call, *call);
+    } catch (const std::exception& e) {
+      status = Status::unknown(std::string("handler threw: ") + e.what());
+    } catch (...) {
+      status = Status::unknown("handler threw an exception");
+    }
+    call->finish(status, call->remote_closed_ ? kNoRst : NGHTTP2_NO_ERROR);
+    for (std::size_t i = started; i-- > 0;) {
+      try {
+        interceptors[i]->on_finish(*call, status);
+      } catch (...) {
+      }
+    }
+    call->handler_done();
+  }(this);
+  t_current_context = saved;
+}
+
+void ServerCall::handler_done() {
+  handler_running_ = false;
+  handler_done_ = true;
+  maybe_destroy();
+}
+
+void ServerCall::maybe_destroy() {
+  if (handler_done_ && stream_closed_ && !destroy_scheduled_) {
+    destroy_scheduled_ = true;
+    defer(&ServerCall::destroy_thunk);
+  }
+}
+
+// ---- response ---------------------------------------------------------------
+
+void ServerCall::send_headers_if_needed() {
+  if (headers_sent_) return;
+  headers_sent_ = true;
+  h2::HeaderList headers{{":status", "200"}, {"content-type", "application/grpc"}};
+  h2::append_metadata(headers, initial_metadata_);
+  conn_->session().submit_response(stream_id_, headers, &body_);
+}
+
+void ServerCall::finish(const Status& status, int rst) {
+  if (finished_) return;
+  finished_ = true;
+  if (pending_write_) {
+    pending_write_->ok = false;
+    defer(&ServerCall::resume_thunk, std::exchange(pending_write_, nullptr)->waiter);
+  }
+  if (!session_usable()) return;
+  Status sent = status;
+  if (Status bad = trailing_metadata_.validate_for_send(); !bad.ok() && status.ok()) sent = bad;
+  if (!headers_sent_) {
+    // Trailers-only: one HEADERS frame with END_STREAM.
+    headers_sent_ = true;
+    h2::HeaderList headers{{":status", "200"}, {"content-type", "application/grpc"}};
+    h2::append_metadata(headers, initial_metadata_);
+    h2::append_status(headers, sent, trailing_metadata_);
+    conn_->session().submit_response(stream_id_, headers, nullptr);
+    if (rst != kNoRst) conn_->session().reset_stream(stream_id_, static_cast<std::uint32_t>(rst));
+  } else {
+    h2::HeaderList trailers;
+    h2::append_status(trailers, sent, trailing_metadata_);
+    body_.finish_with_trailers(std::move(trailers));
+    body_.rst_after_trailers = rst;
+    conn_->session().resume(stream_id_, body_);
+  }
+  conn_->request_flush();
+}
+
+// ---- CallCore -----------------------------------------------------------------
+
+bool ServerCall::start_read(ReadOp& op) {
+  if (!inbox_.empty()) {
+    op.message = std::move(inbox_.front());
+    inbox_.pop_front();
+    credit_window();
+    return true;
+  }
+  if (remote_closed_ || cancelled_ || finished_) {
+    op.message.reset();
+    return true;
+  }
+  pending_read_ = &op;
+  return false;
+}
+
+bool ServerCall::start_write(WriteOp& op) {
+  if (finished_ || cancelled_ || !session_usable()) {
+    op.ok = false;
+    return true;
+  }
+  if (op.message.size() > 0xFFFFFFFFu) {
+    fail(Status::resource_exhausted("response message too large"));
+    op.ok = false;
+    return true;
+  }
+  if (Status bad = initial_metadata_.validate_for_send(); !bad.ok() && !headers_sent_) {
+    fail(bad);
+    op.ok = false;
+    return true;
+  }
+  std::string& tail = body_.tail();
+  const std::size_t at = tail.size();
+  tail.resize(at + wire::kFrameHeaderSize);
+  wire::write_frame_header(reinterpret_cast<std::uint8_t*>(tail.data() + at),
+                           static_cast<std::uint32_t>(op.message.size()), false);
+  tail.append(op.message);
+  if (!headers_sent_) {
+    send_headers_if_needed();
+  } else {
+    conn_->session().resume(stream_id_, body_);
+  }
+  conn_->request_flush();
+  if (body_.pending() <= kMaxQueuedBytes) {
+    op.ok = true;
+    return true;
+  }
+  pending_write_ = &op;
+  return false;
+}
+
+void ServerCall::fail(Status status) {
+  if (finished_) return;
+  finish(status, remote_closed_ ? kNoRst : NGHTTP2_CANCEL);
+  cancel();
+}
+
+// ---- inbound data ---------------------------------------------------------------
+
+void ServerCall::on_data(const std::uint8_t* data, std::size_t size) {
+  unconsumed_ += size;
+  if (finished_ || cancelled_) {
+    credit_window();
+    return;
+  }
+  scratch_.clear();
+  Status st = deframer_.feed(data, size, scratch_);
+  for (auto& m : scratch_) {
+    if (m.compressed) {
+      st = Status::internal("compressed message without grpc-encoding");
+      break;
+    }
+    if (pending_read_) {
+      pending_read_->message = std::move(m.payload);
+      defer(&ServerCall::resume_thunk, std::exchange(pending_read_, nullptr)->waiter);
+    } else {
+      inbox_.push_back(std::move(m.payload));
+    }
+  }
+  if (!st.ok()) {
+    fail(st);
+    return;
+  }
+  credit_window();
+}
+
+void ServerCall::credit_window() {
+  // Reopen the stream window only while the handler keeps up: with a
+  // message already waiting unread, the peer must wait.
+  if (unconsumed_ == 0 || inbox_.size() > 1 || !session_usable()) return;
+  conn_->session().consume(stream_id_, unconsumed_);
+  unconsumed_ = 0;
+  conn_->request_flush();
+}
+
+void ServerCall::on_remote_end() {
+  remote_closed_ = true;
+  if (!deframer_.at_message_boundary() && !finished_) {
+    fail(Status::internal("request stream ended inside a message"));
+    return;
+  }
+  if (pending_read_) {
+    pending_read_->message.reset();
+    defer(&ServerCall::resume_thunk, std::exchange(pending_read_, nullptr)->waiter);
+  }
+}
+
+void ServerCall::on_body_drained() {
+  if (pending_write_ && body_.pending() <= kMaxQueuedBytes) {
+    pending_write_->ok = true;
+    defer(&ServerCall::resume_thunk, std::exchange(pending_write_, nullptr)->waiter);
+  }
+}
+
+void ServerCall::on_stream_close(std::uint32_t error_code) {
+  stream_closed_ = true;
+  if (!finished_ || error_code != 0) defer(&ServerCall::cancel_thunk);
+  if (!handler_running_ && !handler_done_) handler_done_ = true;  // never started
+  maybe_destroy();
+}
+
+void ServerCall::on_connection_lost() {
+  stream_closed_ = true;
+  cancel();
+  if (!handler_running_) handler_done_ = true;
+  maybe_destroy();
+}
+
+void ServerCall::abort(Status status) {
+  finish(status, NGHTTP2_CANCEL);
+  cancel();
+}
+
+// ---- cancellation, timers, blocking work ----------------------------------------
+
+void ServerCall::cancel() {
+  if (cancelled_) return;
+  cancelled_ = true;
+  if (deadline_timer_) deadline_timer_->cancel();
+  if (sleep_timer_) sleep_timer_->cancel();
+  if (pending_read_) {
+    pending_read_->message.reset();
+    defer(&ServerCall::resume_thunk, std::exchange(pending_read_, nullptr)->waiter);
+  }
+  if (pending_write_) {
+    pending_write_->ok = false;
+    defer(&ServerCall::resume_thunk, std::exchange(pending_write_, nullptr)->waiter);
+  }
+  auto callbacks = std::move(cancel_callbacks_);
+  for (auto& cb : callbacks) cb();
+}
+
+void ServerCall::on_cancel(std::function<void()> callback) {
+  if (cancelled_) {
+    callback();
+    return;
+  }
+  cancel_callbacks_.push_back(std::move(callback));
+}
+
+void ServerCall::sleep(std::chrono::nanoseconds d, bool* fired, std::coroutine_handle<> h) {
+  if (cancelled_) {
+    *fired = false;
+    defer(&ServerCall::resume_thunk, h);
+    return;
+  }
+  if (!sleep_timer_) sleep_timer_ = std::make_unique<asio::steady_timer>(conn_->loop().io());
+  if (d > std::chrono::hours(24 * 365 * 100)) {
+    sleep_timer_->expires_at(asio::steady_timer::time_point::max());
+  } else {
+    sleep_timer_->expires_after(d);
+  }
+  sleep_timer_->async_wait([this, fired, h](const asio::error_code& ec) {
+    *fired = !ec && !cancelled_;
+    resume(h);
+  });
+}
+
+void ServerCall::run_blocking(std::function<void()> work, std::coroutine_handle<> h) {
+  asio::post(conn_->server().blocking_pool(), [this, work = std::move(work), h] {
+    work();
+    conn_->loop().post([this, h] { resume(h); });
+  });
+}
+
+}  // namespace pronto::detail

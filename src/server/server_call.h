@@ -1,0 +1,115 @@
+// server/server_call.h — one gRPC call on the server: request headers,
+// inbound messages, the response body and status, deadline and
+// cancellation. It is the handler's ServerContext and the CallCore under
+// its typed reader/writer.
+//
+// Ownership: created by its ServerConnection when the stream's HEADERS
+// begin; destroys itself once both the handler has finished and the HTTP/2
+// stream is closed. Holds a shared_ptr to its connection.
+// Threading: the connection's loop only (the blocking pool hands results
+// back to the loop before touching it).
+#pragma once
+
+#include <asio/steady_timer.hpp>
+#include <deque>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "h2/outbound_body.h"
+#include "pronto/detail/call_core.h"
+#include "pronto/server_context.h"
+#include "pronto/service.h"
+#include "wire/deframer.h"
+
+namespace pronto::detail {
+
+class ServerConnection;
+
+class ServerCall final : public ServerContext, public ServerCallOps, public CallCore {
+ public:
+  ServerCall(std::shared_ptr<ServerConnection> conn, std::int32_t stream_id);
+  ~ServerCall();
+
+  // Session events, forwarded by the connection.
+  bool on_header(std::string_view name, std::string_view value);
+  void on_headers_end(bool end_stream);
+  void on_data(const std::uint8_t* data, std::size_t size);
+  void on_remote_end();
+  void on_stream_close(std::uint32_t error_code);
+  void on_body_drained();
+  // The connection is gone: no more stream events will come.
+  void on_connection_lost();
+  // Server shutdown past its grace period.
+  void abort(Status status);
+
+  // ServerCallOps
+  bool is_cancelled() const override { return cancelled_; }
+  void on_cancel(std::function<void()> callback) override;
+  void sleep(std::chrono::nanoseconds d, bool* fired, std::coroutine_handle<> h) override;
+  void run_blocking(std::function<void()> work, std::coroutine_handle<> h) override;
+  // CallCore
+  bool start_read(ReadOp& op) override;
+  bool start_write(WriteOp& op) override;
+  void fail(Status status) override;
+
+ private:
+  static void resume_thunk(void* self, std::coroutine_handle<> h);
+  static void start_thunk(void* self, std::coroutine_handle<> h);
+  static void cancel_thunk(void* self, std::coroutine_handle<> h);
+  static void destroy_thunk(void* self, std::coroutine_handle<> h);
+
+  // Resumes a handler coroutine with this call as the ambient context.
+  void resume(std::coroutine_handle<> h);
+  void defer(void (*fn)(void*, std::coroutine_handle<>), std::coroutine_handle<> h = {});
+  // Answers at once without a handler (trailers-only or an HTTP error).
+  void reject(Status status);
+  void reject_http(int http_status);
+  void start_handler();
+  // Sends the status (once). rst: RST_STREAM code to follow, or -1 for none.
+  void finish(const Status& status, int rst);
+  void send_headers_if_needed();
+  void cancel();
+  void credit_window();
+  void handler_done();
+  void maybe_destroy();
+  bool session_usable() const;
+
+  std::shared_ptr<ServerConnection> conn_;
+  std::int32_t stream_id_;
+  const Service::Method* method_entry_ = nullptr;
+
+  // Request headers.
+  std::string http_method_;
+  std::string content_type_;
+  std::size_t header_bytes_ = 0;
+  Status header_error_;
+  bool headers_done_ = false;
+
+  // Inbound.
+  wire::Deframer deframer_;
+  std::vector<wire::Message> scratch_;
+  std::deque<std::string> inbox_;
+  std::size_t unconsumed_ = 0;  // received bytes not yet credited to the window
+  bool remote_closed_ = false;
+  ReadOp* pending_read_ = nullptr;
+
+  // Outbound.
+  h2::OutboundBody body_;
+  bool headers_sent_ = false;
+  bool finished_ = false;
+  WriteOp* pending_write_ = nullptr;
+
+  // Lifecycle.
+  bool cancelled_ = false;
+  bool handler_running_ = false;
+  bool handler_done_ = false;
+  bool stream_closed_ = false;
+  bool destroy_scheduled_ = false;
+  std::vector<std::function<void()>> cancel_callbacks_;
+  std::unique_ptr<asio::steady_timer> deadline_timer_;
+  std::unique_ptr<asio::steady_timer> sleep_timer_;
+};
+
+}  // namespace pronto::detail

@@ -1,0 +1,56 @@
+#include "server/server_connection.h"
+
+#include "server/server_call.h"
+#include "server/server_impl.h"
+
+namespace pronto::detail {
+
+namespace {
+ServerCall* as_call(void* stream) { return static_cast<ServerCall*>(stream); }
+}  // namespace
+
+ServerConnection::ServerConnection(ServerImpl& server, EventLoop& loop, Socket socket)
+    : Connection(loop, std::move(socket), h2::Session::Role::server, server.session_settings()), server_(server) {}
+
+ServerConnection::~ServerConnection() { server_.connection_gone(); }
+
+void* ServerConnection::on_begin_headers(std::int32_t stream_id, void* stream) {
+  if (stream != nullptr) return stream;  // trailers from the client
+  auto* call = new ServerCall(std::static_pointer_cast<ServerConnection>(shared_from_this()), stream_id);
+  calls_.insert(call);
+  return call;
+}
+
+bool ServerConnection::on_header(void* stream, std::string_view name, std::string_view value) {
+  return as_call(stream)->on_header(name, value);
+}
+void ServerConnection::on_headers_end(void* stream, bool end_stream) { as_call(stream)->on_headers_end(end_stream); }
+void ServerConnection::on_data(void* stream, const std::uint8_t* data, std::size_t size) {
+  as_call(stream)->on_data(data, size);
+}
+void ServerConnection::on_remote_end(void* stream) { as_call(stream)->on_remote_end(); }
+void ServerConnection::on_stream_close(void* stream, std::uint32_t error_code) {
+  as_call(stream)->on_stream_close(error_code);
+}
+void ServerConnection::on_body_drained(void* stream) { as_call(stream)->on_body_drained(); }
+
+void ServerConnection::on_closed() {
+  // Copy: calls may remove themselves.
+  std::vector<ServerCall*> calls(calls_.begin(), calls_.end());
+  for (auto* c : calls) c->on_connection_lost();
+}
+
+void ServerConnection::begin_shutdown() {
+  if (closed()) return;
+  session().submit_shutdown_notice();
+  session().submit_goaway(0);
+  request_flush();
+}
+
+void ServerConnection::abort_calls() {
+  std::vector<ServerCall*> calls(calls_.begin(), calls_.end());
+  for (auto* c : calls) c->abort(Status::unavailable("server shutting down"));
+  request_flush();
+}
+
+}  // namespace pronto::detail

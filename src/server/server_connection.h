@@ -1,0 +1,43 @@
+// server/server_connection.h — the server side of one HTTP/2 connection:
+// creates a ServerCall per stream and routes session events to it.
+//
+// Ownership: shared_ptr, held by pending I/O and by each live call; the
+// ServerImpl tracks it (weakly) for shutdown. Threading: its loop only.
+#pragma once
+
+#include <unordered_set>
+
+#include "transport/connection.h"
+
+namespace pronto::detail {
+
+class ServerImpl;
+class ServerCall;
+
+class ServerConnection final : public Connection {
+ public:
+  ServerConnection(ServerImpl& server, EventLoop& loop, Socket socket);
+  ~ServerConnection() override;
+
+  ServerImpl& server() noexcept { return server_; }
+  void remove_call(ServerCall* call) { calls_.erase(call); }
+  // Graceful shutdown: GOAWAY; the connection closes when its calls are done.
+  void begin_shutdown();
+  // Past the grace period: cancel every call and close.
+  void abort_calls();
+
+ private:
+  void* on_begin_headers(std::int32_t stream_id, void* stream) override;
+  bool on_header(void* stream, std::string_view name, std::string_view value) override;
+  void on_headers_end(void* stream, bool end_stream) override;
+  void on_data(void* stream, const std::uint8_t* data, std::size_t size) override;
+  void on_remote_end(void* stream) override;
+  void on_stream_close(void* stream, std::uint32_t error_code) override;
+  void on_body_drained(void* stream) override;
+  void on_closed() override;
+
+  ServerImpl& server_;
+  std::unordered_set<ServerCall*> calls_;
+};
+
+}  // namespace pronto::detail

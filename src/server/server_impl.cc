@@ -1,0 +1,185 @@
+#include "server/server_impl.h"
+
+#include <asio/basic_socket_acceptor.hpp>
+#include <asio/ip/tcp.hpp>
+#include <asio/local/stream_protocol.hpp>
+#include <asio/post.hpp>
+#include <filesystem>
+#include <thread>
+
+#include "server/server_connection.h"
+#include "transport/address.h"
+
+namespace pronto::detail {
+
+struct ServerImpl::Listener {
+  asio::basic_socket_acceptor<asio::generic::stream_protocol> acceptor;
+  std::string unix_path;  // removed at shutdown
+  explicit Listener(asio::io_context& io) : acceptor(io) {}
+};
+
+ServerImpl::ServerImpl(ServerOptions options) : options_(options) {
+  settings_.max_concurrent_streams = options_.max_concurrent_streams;
+  if (options_.event_loops == 0) options_.event_loops = std::max(1u, std::thread::hardware_concurrency());
+  if (options_.blocking_threads == 0) options_.blocking_threads = 1;
+}
+
+ServerImpl::~ServerImpl() {
+  shutdown(std::chrono::milliseconds(0));
+}
+
+void ServerImpl::add_service(Service& service) {
+  for (const auto& m : service.methods()) methods_[m.path] = &m;
+}
+
+const Service::Method* ServerImpl::find_method(std::string_view path) const {
+  auto it = methods_.find(std::string(path));
+  return it == methods_.end() ? nullptr : it->second;
+}
+
+EventLoop& ServerImpl::next_loop() { return *loops_[next_loop_++ % loops_.size()]; }
+
+Status ServerImpl::start() {
+  if (started_) return Status::failed_precondition("server already started");
+  for (unsigned i = 0; i < options_.event_loops; ++i) loops_.push_back(std::make_unique<EventLoop>());
+  pool_ = std::make_unique<asio::thread_pool>(options_.blocking_threads);
+
+  for (const auto& text : addresses_) {
+    auto address = parse_address(text);
+    if (!address) return address.status();
+    auto endpoints = resolve(*address, true);
+    if (!endpoints) return endpoints.status();
+    auto listener = std::make_unique<Listener>(loops_[0]->io());
+    asio::error_code ec;
+    const auto& ep = endpoints->front();
+    if (address->kind == Address::Kind::unix_socket) {
+      std::error_code fs_ec;
+      std::filesystem::remove(address->path, fs_ec);  // a stale socket file
+      listener->unix_path = address->path;
+    }
+    listener->acceptor.open(ep.protocol(), ec);
+    if (!ec && address->kind == Address::Kind::tcp) {
+      listener->acceptor.set_option(asio::socket_base::reuse_address(true), ec);
+      if (ep.protocol().family() == AF_INET6) {
+        int off = 0;  // dual stack for "[::]:port"
+        ::setsockopt(listener->acceptor.native_handle(), IPPROTO_IPV6, IPV6_V6ONLY, &off, sizeof off);
+      }
+    }
+    if (!ec) listener->acceptor.bind(ep, ec);
+    if (!ec) listener->acceptor.listen(asio::socket_base::max_listen_connections, ec);
+    if (ec) {
+      listeners_.clear();
+      return Status::unavailable("cannot listen on '" + text + "': " + ec.message());
+    }
+    int port = 0;
+    if (address->kind == Address::Kind::tcp) {
+      auto local = listener->acceptor.local_endpoint();
+      asio::ip::tcp::endpoint tcp;
+      std::memcpy(tcp.data(), local.data(), local.size());
+      port = tcp.port();
+    }
+    ports_.push_back(port);
+    listeners_.push_back(std::move(listener));
+  }
+  started_ = true;
+  for (auto& l : listeners_) accept_next(*l);
+  for (std::size_t i = 0; i < loops_.size(); ++i) loops_[i]->start("pronto-srv-" + std::to_string(i));
+  return {};
+}
+
+void ServerImpl::accept_next(Listener& listener) {
+  EventLoop& loop = next_loop();
+  listener.acceptor.async_accept(loop.io(), [this, &listener, &loop](const asio::error_code& ec,
+                                                                      Connection::Socket socket) {
+    if (ec == asio::error::operation_aborted) return;
+    if (!ec) {
+      std::unique_lock lock(mu_);
+      if (shutting_down_) return;
+      ++live_connections_;
+      // The socket belongs to `loop`; start the connection there.
+      auto conn = std::make_shared<ServerConnection>(*this, loop, std::move(socket));
+      std::erase_if(connections_, [](const auto& w) { return w.expired(); });
+      connections_.push_back(conn);
+      lock.unlock();
+      loop.post([conn] { conn->start(); });
+    }
+    accept_next(listener);
+  });
+}
+
+void ServerImpl::connection_gone() {
+  std::lock_guard lock(mu_);
+  --live_connections_;
+  cv_.notify_all();
+}
+
+void ServerImpl::wait() {
+  std::unique_lock lock(mu_);
+  cv_.wait(lock, [&] { return stopped_; });
+}
+
+void ServerImpl::shutdown(std::chrono::milliseconds grace) {
+  {
+    std::unique_lock lock(mu_);
+    if (!started_ || shutting_down_) {
+      // Another thread is shutting down: wait for it (unless on a loop).
+      if (started_ && EventLoop::current() == nullptr) cv_.wait(lock, [&] { return stopped_; });
+      return;
+    }
+    shutting_down_ = true;
+  }
+  if (EventLoop::current() != nullptr) {
+    // Called from a handler: finish in the background.
+    std::thread([this, grace] { shutdown_now(grace); }).detach();
+    return;
+  }
+  shutdown_now(grace);
+}
+
+void ServerImpl::shutdown_now(std::chrono::milliseconds grace) {
+  // 1. Stop accepting.
+  loops_[0]->post([this] {
+    for (auto& l : listeners_) {
+      asio::error_code ec;
+      l->acceptor.close(ec);
+      if (!l->unix_path.empty()) std::filesystem::remove(l->unix_path, ec);
+    }
+  });
+  // 2. GOAWAY on every connection; they close as their calls finish.
+  std::vector<std::shared_ptr<ServerConnection>> conns;
+  {
+    std::lock_guard lock(mu_);
+    for (auto& w : connections_)
+      if (auto c = w.lock()) conns.push_back(std::move(c));
+  }
+  for (auto& c : conns) c->loop().post([c] { c->begin_shutdown(); });
+  conns.clear();
+  // 3. Wait for them, up to the grace period.
+  {
+    std::unique_lock lock(mu_);
+    cv_.wait_for(lock, grace, [&] { return live_connections_ == 0; });
+    for (auto& w : connections_)
+      if (auto c = w.lock()) conns.push_back(std::move(c));
+  }
+  // 4. Cancel what is left and close.
+  for (auto& c : conns) {
+    c->loop().post([c] {
+      c->abort_calls();
+      c->close();
+    });
+  }
+  conns.clear();
+  {
+    std::unique_lock lock(mu_);
+    cv_.wait_for(lock, std::chrono::seconds(2), [&] { return live_connections_ == 0; });
+  }
+  for (auto& loop : loops_) loop->stop();
+  for (auto& loop : loops_) loop->join();
+  pool_->stop();
+  pool_->join();
+  std::lock_guard lock(mu_);
+  stopped_ = true;
+  cv_.notify_all();
+}
+
+}  // namespace pronto::detail

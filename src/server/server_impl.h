@@ -1,0 +1,77 @@
+// server/server_impl.h — what a pronto::Server is made of: event loops,
+// listeners, the router, interceptors, the blocking pool, and shutdown.
+//
+// Ownership: owned by pronto::Server. Services and interceptors are the
+// user's (interceptors shared). Connections are tracked weakly.
+// Threading: configured on the user's thread before start(); afterwards
+// the loops run connections, and shutdown() may come from any thread.
+#pragma once
+
+#include <asio/generic/stream_protocol.hpp>
+#include <asio/thread_pool.hpp>
+#include <atomic>
+#include <condition_variable>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "h2/session.h"
+#include "pronto/server.h"
+#include "transport/event_loop.h"
+
+namespace pronto::detail {
+
+class ServerConnection;
+
+class ServerImpl {
+ public:
+  explicit ServerImpl(ServerOptions options);
+  ~ServerImpl();
+
+  void add_service(Service& service);
+  void add_interceptor(std::shared_ptr<ServerInterceptor> interceptor) {
+    interceptors_.push_back(std::move(interceptor));
+  }
+  void add_listen_address(std::string address) { addresses_.push_back(std::move(address)); }
+  Status start();
+  std::vector<int> ports() const { return ports_; }
+  void wait();
+  void shutdown(std::chrono::milliseconds grace);
+
+  // For calls and connections.
+  const Service::Method* find_method(std::string_view path) const;
+  const std::vector<std::shared_ptr<ServerInterceptor>>& interceptors() const noexcept { return interceptors_; }
+  const ServerOptions& options() const noexcept { return options_; }
+  const h2::SessionSettings& session_settings() const noexcept { return settings_; }
+  asio::thread_pool& blocking_pool() noexcept { return *pool_; }
+  void connection_gone();
+
+ private:
+  struct Listener;
+  void accept_next(Listener& listener);
+  void shutdown_now(std::chrono::milliseconds grace);
+  EventLoop& next_loop();
+
+  ServerOptions options_;
+  h2::SessionSettings settings_;
+  std::vector<std::string> addresses_;
+  std::vector<int> ports_;
+  std::unordered_map<std::string, const Service::Method*> methods_;
+  std::vector<std::shared_ptr<ServerInterceptor>> interceptors_;
+  std::vector<std::unique_ptr<EventLoop>> loops_;
+  std::vector<std::unique_ptr<Listener>> listeners_;
+  std::unique_ptr<asio::thread_pool> pool_;
+  std::atomic<unsigned> next_loop_{0};
+
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::vector<std::weak_ptr<ServerConnection>> connections_;  // guarded by mu_
+  std::size_t live_connections_ = 0;                          // guarded by mu_
+  bool started_ = false;
+  bool shutting_down_ = false;  // guarded by mu_
+  bool stopped_ = false;        // guarded by mu_
+};
+
+}  // namespace pronto::detail

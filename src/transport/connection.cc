@@ -1,0 +1,151 @@
+#include "transport/connection.h"
+
+#include <asio/write.hpp>
+#include <array>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+
+#include "transport/address.h"
+
+namespace pronto::detail {
+
+namespace {
+// One read buffer per loop thread: reads complete synchronously after a
+// readiness wait, so connections never hold it across turns.
+thread_local std::array<std::uint8_t, 64 * 1024> t_read_buffer;
+}  // namespace
+
+Connection::Connection(EventLoop& loop, Socket socket, h2::Session::Role role, const h2::SessionSettings& settings)
+    : loop_(loop), socket_(std::move(socket)), session_(role, *this, settings) {
+  asio::error_code ec;
+  socket_.non_blocking(true, ec);
+  auto ep = socket_.remote_endpoint(ec);
+  peer_ = ec ? "unknown" : peer_string(ep);
+  const auto family = socket_.local_endpoint(ec).protocol().family();
+  if (!ec && family != AF_UNIX) {
+    // TCP_NODELAY: small gRPC frames must not wait for Nagle.
+    int one = 1;
+    ::setsockopt(socket_.native_handle(), IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+  }
+}
+
+Connection::~Connection() = default;
+
+void Connection::start() {
+  flush();
+  wait_readable();
+}
+
+void Connection::wait_readable() {
+  if (closed_) return;
+  socket_.async_wait(Socket::wait_read, [self = shared_from_this()](const asio::error_code& ec) {
+    if (ec) {
+      if (ec != asio::error::operation_aborted) self->close();
+      return;
+    }
+    self->on_readable();
+  });
+}
+
+void Connection::on_readable() {
+  in_event_ = true;
+  bool more = true;
+  // Read until the socket is drained (bounded, to stay fair to other
+  // connections of the loop).
+  for (int round = 0; round < 16 && more && !closed_; ++round) {
+    asio::error_code ec;
+    std::size_t n = socket_.read_some(asio::buffer(t_read_buffer), ec);
+    if (ec == asio::error::would_block || ec == asio::error::try_again) break;
+    if (ec || n == 0) {
+      // Peer closed or error: flush what we can, then close.
+      in_event_ = false;
+      drain_ready();
+      close();
+      return;
+    }
+    if (!session_.receive(t_read_buffer.data(), n)) {
+      // Protocol error: the session queued GOAWAY; send it and close.
+      more = false;
+    }
+    on_input_processed();
+    drain_ready();
+    more = more && n == t_read_buffer.size();
+  }
+  in_event_ = false;
+  flush();
+  if (!closed_ && session_.want_read()) wait_readable();
+}
+
+void Connection::drain_ready() {
+  // Resumed coroutines may make more coroutines ready (and may add to
+  // ready_ while we iterate): take the batch first.
+  while (!ready_.empty()) {
+    std::vector<Ready> batch;
+    batch.swap(ready_);
+    for (auto& r : batch) r.run(r.ctx, r.h);
+  }
+}
+
+void Connection::request_flush() {
+  if (in_event_ || flush_posted_ || closed_) return;
+  flush_posted_ = true;
+  loop_.post([self = shared_from_this()] {
+    self->flush_posted_ = false;
+    self->flush();
+  });
+}
+
+void Connection::flush() {
+  if (closed_) return;
+  in_event_ = true;
+  drain_ready();
+  if (!writing_) {
+    // Collecting may run data providers, which may make writers ready.
+    for (;;) {
+      session_.collect_output(out_);
+      if (ready_.empty()) break;
+      drain_ready();
+    }
+  }
+  in_event_ = false;
+  if (!writing_ && out_offset_ < out_.size()) write_some_now();
+  if (!writing_ && out_offset_ == out_.size() && !session_.want_read() && !session_.want_write()) close();
+}
+
+void Connection::write_some_now() {
+  asio::error_code ec;
+  std::size_t n = socket_.write_some(asio::buffer(out_.data() + out_offset_, out_.size() - out_offset_), ec);
+  if (ec && ec != asio::error::would_block && ec != asio::error::try_again) {
+    close();
+    return;
+  }
+  out_offset_ += n;
+  if (out_offset_ == out_.size()) {
+    out_.clear();
+    out_offset_ = 0;
+    return;
+  }
+  writing_ = true;
+  asio::async_write(socket_, asio::buffer(out_.data() + out_offset_, out_.size() - out_offset_),
+                    [self = shared_from_this()](const asio::error_code& ec, std::size_t) {
+                      self->writing_ = false;
+                      self->out_.clear();
+                      self->out_offset_ = 0;
+                      if (ec) {
+                        self->close();
+                        return;
+                      }
+                      self->flush();
+                    });
+}
+
+void Connection::close() {
+  if (closed_) return;
+  closed_ = true;
+  asio::error_code ec;
+  socket_.shutdown(Socket::shutdown_both, ec);
+  socket_.close(ec);
+  on_closed();
+}
+
+}  // namespace pronto::detail

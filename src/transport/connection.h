@@ -1,0 +1,81 @@
+// transport/connection.h — one HTTP/2 connection on a socket: the read loop
+// feeding the h2::Session and the batched writes of what it produces.
+//
+// Reading waits for readability and then reads into a per-loop buffer, so an
+// idle connection holds no read buffer. Everything produced during a loop
+// turn is written with one write() (retried asynchronously only when the
+// socket is full).
+// Ownership: shared_ptr; pending I/O and the calls on the connection hold
+// references. The derived class (server or client) implements the session
+// events. Threading: everything on the owning loop.
+#pragma once
+
+#include <asio/generic/stream_protocol.hpp>
+#include <coroutine>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "h2/session.h"
+#include "transport/event_loop.h"
+
+namespace pronto::detail {
+
+class Connection : public std::enable_shared_from_this<Connection>, public h2::SessionEvents {
+ public:
+  using Socket = asio::generic::stream_protocol::socket;
+
+  Connection(EventLoop& loop, Socket socket, h2::Session::Role role, const h2::SessionSettings& settings);
+  virtual ~Connection();
+  Connection(const Connection&) = delete;
+  Connection& operator=(const Connection&) = delete;
+
+  // Sends the connection preface/settings and starts reading.
+  void start();
+  // Writes what the session has to send at the end of this loop turn.
+  void request_flush();
+  // Closes the socket at once; on_closed() follows.
+  void close();
+
+  EventLoop& loop() noexcept { return loop_; }
+  h2::Session& session() noexcept { return session_; }
+  bool closed() const noexcept { return closed_; }
+  const std::string& peer() const noexcept { return peer_; }
+
+  // A coroutine made ready from inside a session event; run after the
+  // session returns. `run(ctx, h)` resumes it (setting any ambient context).
+  using ResumeFn = void (*)(void* ctx, std::coroutine_handle<> h);
+  void defer_resume(ResumeFn run, void* ctx, std::coroutine_handle<> h) { ready_.push_back({run, ctx, h}); }
+
+ protected:
+  // The socket closed (peer gone, error, or close()). Called once.
+  virtual void on_closed() = 0;
+  // After each batch of input was processed (before the flush).
+  virtual void on_input_processed() {}
+
+ private:
+  struct Ready {
+    ResumeFn run;
+    void* ctx;
+    std::coroutine_handle<> h;
+  };
+  void wait_readable();
+  void on_readable();
+  void drain_ready();
+  void flush();
+  void write_some_now();
+
+  EventLoop& loop_;
+  Socket socket_;
+  h2::Session session_;
+  std::string peer_;
+  std::string out_;            // bytes being written
+  std::size_t out_offset_ = 0;
+  std::vector<Ready> ready_;
+  bool writing_ = false;       // an async write is in flight
+  bool flush_posted_ = false;
+  bool closed_ = false;
+  bool in_event_ = false;      // inside on_readable/flush: they flush at the end
+};
+
+}  // namespace pronto::detail

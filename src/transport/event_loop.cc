@@ -1,0 +1,45 @@
+#include "transport/event_loop.h"
+
+#include <pthread.h>
+
+#include "pronto/client_call.h"
+
+namespace pronto::detail {
+
+namespace {
+thread_local EventLoop* t_current = nullptr;
+}
+
+EventLoop* EventLoop::current() noexcept { return t_current; }
+void EventLoop::set_current(EventLoop* loop) noexcept { t_current = loop; }
+
+EventLoop::EventLoop() : work_(asio::make_work_guard(io_)) {}
+
+EventLoop::~EventLoop() {
+  stop();
+  join();
+}
+
+void EventLoop::start(std::string name) {
+  thread_ = std::thread([this, name = std::move(name)] {
+    pthread_setname_np(pthread_self(), name.substr(0, 15).c_str());
+    t_current = this;
+    io_.run();
+    t_current = nullptr;
+  });
+}
+
+void EventLoop::join() {
+  if (thread_.joinable()) {
+    if (thread_.get_id() == std::this_thread::get_id()) {
+      thread_.detach();
+    } else {
+      thread_.join();
+    }
+  }
+}
+
+BlockingRegion::BlockingRegion() noexcept : saved_(t_current) { t_current = nullptr; }
+BlockingRegion::~BlockingRegion() { t_current = static_cast<EventLoop*>(saved_); }
+
+}  // namespace pronto::detail

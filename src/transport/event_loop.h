@@ -1,0 +1,49 @@
+// transport/event_loop.h — one asio::io_context on its own thread.
+//
+// Ownership: owned by a Server (one per loop) or a Channel. stop() then
+// join() (or the destructor) ends the thread; work still queued is dropped.
+// Threading: post() from any thread; everything else from the owner's thread.
+#pragma once
+
+#include <asio/executor_work_guard.hpp>
+#include <asio/io_context.hpp>
+#include <asio/post.hpp>
+#include <optional>
+#include <string>
+#include <thread>
+
+namespace pronto::detail {
+
+class EventLoop {
+ public:
+  EventLoop();
+  ~EventLoop();
+  EventLoop(const EventLoop&) = delete;
+  EventLoop& operator=(const EventLoop&) = delete;
+
+  asio::io_context& io() noexcept { return io_; }
+  // Starts the loop thread.
+  void start(std::string name);
+  // Lets run() return once the queue is empty of work (no more keep-alive).
+  void release_work() { work_.reset(); }
+  void stop() { io_.stop(); }
+  void join();
+
+  template <class F>
+  void post(F&& f) {
+    asio::post(io_, std::forward<F>(f));
+  }
+  bool in_loop() const noexcept { return current() == this; }
+
+  // The loop running on this thread (nullptr on other threads, and inside a
+  // BlockingRegion).
+  static EventLoop* current() noexcept;
+  static void set_current(EventLoop* loop) noexcept;
+
+ private:
+  asio::io_context io_{1};
+  std::optional<asio::executor_work_guard<asio::io_context::executor_type>> work_;
+  std::thread thread_;
+};
+
+}  // namespace pronto::detail
