@@ -33,7 +33,7 @@ struct ChannelOptions {
   std::vector<std::shared_ptr<ClientInterceptor>> interceptors;
 };
 
-class Channel {
+class Channel : public std::enable_shared_from_this<Channel> {
  public:
   // target: "host:port", "[v6addr]:port", "ipv4:1.2.3.4:5", "unix:/path"
   // (or "unix:///path"). Never fails here: an unreachable target surfaces as

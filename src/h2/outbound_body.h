@@ -60,8 +60,6 @@ class OutboundBody {
 
   // Set by the session: a provider is attached and has deferred.
   bool deferred = false;
-  // Send RST_STREAM with this code right after the trailers (-1: don't).
-  int rst_after_trailers = -1;
 
  private:
   std::string buf_;

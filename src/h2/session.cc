@@ -92,11 +92,23 @@ struct SessionCallbacks {
 
   static int on_stream_close(nghttp2_session* s, int32_t stream_id, uint32_t error_code, void* user_data) {
     auto& session = self(user_data);
+    session.reset_after_end_.erase(stream_id);
     void* stream = nghttp2_session_get_stream_user_data(s, stream_id);
     if (stream == nullptr) return 0;
     nghttp2_session_set_stream_user_data(s, stream_id, nullptr);
     --session.open_streams_;
     session.events_.on_stream_close(stream, error_code);
+    return 0;
+  }
+
+  static int on_frame_send(nghttp2_session* s, const nghttp2_frame* frame, void* user_data) {
+    auto& session = self(user_data);
+    if (session.reset_after_end_.empty() || !(frame->hd.flags & NGHTTP2_FLAG_END_STREAM)) return 0;
+    if (frame->hd.type != NGHTTP2_HEADERS && frame->hd.type != NGHTTP2_DATA) return 0;
+    auto it = session.reset_after_end_.find(frame->hd.stream_id);
+    if (it == session.reset_after_end_.end()) return 0;
+    nghttp2_submit_rst_stream(s, NGHTTP2_FLAG_NONE, it->first, it->second);
+    session.reset_after_end_.erase(it);
     return 0;
   }
 
@@ -111,10 +123,6 @@ struct SessionCallbacks {
           *data_flags |= NGHTTP2_DATA_FLAG_NO_END_STREAM;
           auto nv = to_nv(body.trailers());
           nghttp2_submit_trailer(s, stream_id, nv.data(), nv.size());
-          if (body.rst_after_trailers >= 0) {
-            nghttp2_submit_rst_stream(s, NGHTTP2_FLAG_NONE, stream_id,
-                                      static_cast<uint32_t>(body.rst_after_trailers));
-          }
         }
       } else if (n == 0) {
         body.deferred = true;
@@ -139,6 +147,7 @@ Session::Session(Role role, SessionEvents& events, const SessionSettings& settin
   nghttp2_session_callbacks_set_on_frame_recv_callback(cbs, &SessionCallbacks::on_frame_recv);
   nghttp2_session_callbacks_set_on_data_chunk_recv_callback(cbs, &SessionCallbacks::on_data_chunk);
   nghttp2_session_callbacks_set_on_stream_close_callback(cbs, &SessionCallbacks::on_stream_close);
+  nghttp2_session_callbacks_set_on_frame_send_callback(cbs, &SessionCallbacks::on_frame_send);
 
   nghttp2_option* opt = nullptr;
   nghttp2_option_new(&opt);
@@ -221,6 +230,10 @@ void Session::resume(std::int32_t stream_id, OutboundBody& body) {
 
 void Session::reset_stream(std::int32_t stream_id, std::uint32_t error_code) {
   nghttp2_submit_rst_stream(session_, NGHTTP2_FLAG_NONE, stream_id, error_code);
+}
+
+void Session::reset_after_end_stream(std::int32_t stream_id, std::uint32_t error_code) {
+  reset_after_end_[stream_id] = error_code;
 }
 
 void Session::consume(std::int32_t stream_id, std::size_t size) {

@@ -14,6 +14,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 
 #include "h2/outbound_body.h"
 
@@ -80,6 +81,9 @@ class Session {
   // More bytes (or the end) were queued on a deferred body.
   void resume(std::int32_t stream_id, OutboundBody& body);
   void reset_stream(std::int32_t stream_id, std::uint32_t error_code);
+  // RST_STREAM(error_code) once our END_STREAM (trailers or last DATA) has
+  // been sent: "here is the full response, stop sending the request".
+  void reset_after_end_stream(std::int32_t stream_id, std::uint32_t error_code);
   // The application took `size` bytes of the stream's DATA: reopen windows.
   void consume(std::int32_t stream_id, std::size_t size);
   // Server graceful shutdown, step 1 (GOAWAY with max stream id) and step 2
@@ -100,6 +104,7 @@ class Session {
   Role role_;
   bool terminated_ = false;
   std::size_t open_streams_ = 0;
+  std::unordered_map<std::int32_t, std::uint32_t> reset_after_end_;
 };
 
 }  // namespace pronto::h2

@@ -128,8 +128,8 @@ void ServerCall::reject_http(int http_status) {
   handler_done_ = true;
   finished_ = true;
   h2::HeaderList headers{{":status", std::to_string(http_status)}};
+  if (!remote_closed_) conn_->session().reset_after_end_stream(stream_id_, NGHTTP2_NO_ERROR);
   conn_->session().submit_response(stream_id_, headers, nullptr);
-  if (!remote_closed_) conn_->session().reset_stream(stream_id_, NGHTTP2_NO_ERROR);
 }
 
 // ---- running the handler ----------------------------------------------------
@@ -226,13 +226,13 @@ void ServerCall::finish(const Status& status, int rst) {
     h2::HeaderList headers{{":status", "200"}, {"content-type", "application/grpc"}};
     h2::append_metadata(headers, initial_metadata_);
     h2::append_status(headers, sent, trailing_metadata_);
+    if (rst != kNoRst) conn_->session().reset_after_end_stream(stream_id_, static_cast<std::uint32_t>(rst));
     conn_->session().submit_response(stream_id_, headers, nullptr);
-    if (rst != kNoRst) conn_->session().reset_stream(stream_id_, static_cast<std::uint32_t>(rst));
   } else {
     h2::HeaderList trailers;
     h2::append_status(trailers, sent, trailing_metadata_);
     body_.finish_with_trailers(std::move(trailers));
-    body_.rst_after_trailers = rst;
+    if (rst != kNoRst) conn_->session().reset_after_end_stream(stream_id_, static_cast<std::uint32_t>(rst));
     conn_->session().resume(stream_id_, body_);
   }
   conn_->request_flush();

@@ -1,0 +1,119 @@
+#include "client/channel_impl.h"
+
+#include <asio/connect.hpp>
+#include <asio/ip/tcp.hpp>
+#include <thread>
+
+#include "client/client_call.h"
+#include "client/client_connection.h"
+
+namespace pronto::detail {
+
+ChannelImpl::ChannelImpl(std::string target, ChannelOptions options)
+    : target_(std::move(target)), options_(std::move(options)), address_(parse_address(target_)) {
+  authority_ = !options_.authority.empty() ? options_.authority
+               : address_                  ? address_->authority()
+                                           : target_;
+  loop_ = std::make_unique<EventLoop>();
+  loop_->start("pronto-chan");
+}
+
+ChannelImpl::~ChannelImpl() {
+  // Close the connection on the loop, then stop it. Calls still running
+  // fail with UNAVAILABLE.
+  auto cleanup = [this] {
+    if (conn_) conn_->close();
+    conn_.reset();
+    auto waiting = std::move(waiting_);
+    for (auto* c : waiting) c->on_connect_failed(Status::unavailable("channel closed"));
+  };
+  if (loop_->in_loop()) {
+    // The last reference went away on our own loop (a call released there):
+    // a loop cannot join itself, so another thread finishes it.
+    cleanup();
+    loop_->release_work();
+    std::thread([loop = std::move(loop_)] { loop->join(); }).detach();
+    return;
+  }
+  loop_->post(cleanup);
+  loop_->release_work();
+  loop_->join();
+}
+
+void ChannelImpl::attach(ClientCall* call) {
+  if (conn_ && !conn_->draining()) {
+    call->attach(conn_);
+    return;
+  }
+  if (!address_) {
+    call->on_connect_failed(Status::unavailable("bad target '" + target_ + "': " + address_.status().message()));
+    return;
+  }
+  if (!connecting_ && Clock::now() < next_attempt_) {
+    // In backoff after a failed attempt: fail fast (no wait-for-ready).
+    call->on_connect_failed(last_error_);
+    return;
+  }
+  waiting_.push_back(call);
+  if (!connecting_) connect();
+}
+
+void ChannelImpl::connect() {
+  connecting_ = true;
+  auto endpoints = resolve(*address_, false);
+  if (!endpoints) {
+    on_connect_failed(endpoints.status());
+    return;
+  }
+  auto socket = std::make_shared<Connection::Socket>(loop_->io());
+  auto timer = std::make_shared<asio::steady_timer>(loop_->io(), options_.connect_timeout);
+  timer->async_wait([socket](const asio::error_code& ec) {
+    if (!ec) {
+      asio::error_code ignored;
+      socket->close(ignored);
+    }
+  });
+  asio::async_connect(*socket, *endpoints,
+                      [this, socket, timer](const asio::error_code& ec, const Endpoint&) {
+                        timer->cancel();
+                        if (ec) {
+                          on_connect_failed(Status::unavailable("failed to connect to " + target_ + ": " +
+                                                                ec.message()));
+                          return;
+                        }
+                        auto conn = std::make_shared<ClientConnection>(
+                            *loop_, std::move(*socket), [this](ClientConnection* c) { on_lost(c); });
+                        on_connected(std::move(conn));
+                      });
+}
+
+void ChannelImpl::on_connected(std::shared_ptr<ClientConnection> conn) {
+  connecting_ = false;
+  backoff_ = std::chrono::milliseconds(0);
+  conn_ = std::move(conn);
+  connected_ = true;
+  conn_->start();
+  auto waiting = std::move(waiting_);
+  for (auto* c : waiting) c->attach(conn_);
+  conn_->request_flush();
+}
+
+void ChannelImpl::on_connect_failed(const Status& status) {
+  connecting_ = false;
+  last_error_ = status;
+  backoff_ = backoff_.count() == 0 ? options_.initial_backoff
+                                   : std::min(options_.max_backoff,
+                                              std::chrono::milliseconds(backoff_.count() * 16 / 10));
+  next_attempt_ = Clock::now() + backoff_;
+  auto waiting = std::move(waiting_);
+  for (auto* c : waiting) c->on_connect_failed(status);
+}
+
+void ChannelImpl::on_lost(ClientConnection* conn) {
+  if (conn_.get() == conn) {
+    conn_.reset();
+    connected_ = false;
+  }
+}
+
+}  // namespace pronto::detail

@@ -1,0 +1,60 @@
+// client/channel_impl.h — what a Channel is made of: its event loop, the
+// target, the current connection, and the connect/backoff state machine.
+//
+// Ownership: owned by pronto::Channel (which calls keep alive through a
+// shared_ptr). Threading: target/options are immutable after construction;
+// connection state lives on the loop.
+#pragma once
+
+#include <asio/steady_timer.hpp>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "pronto/channel.h"
+#include "transport/address.h"
+#include "transport/event_loop.h"
+
+namespace pronto::detail {
+
+class ClientCall;
+class ClientConnection;
+
+class ChannelImpl {
+ public:
+  ChannelImpl(std::string target, ChannelOptions options);
+  ~ChannelImpl();
+
+  const std::string& target() const noexcept { return target_; }
+  const std::string& authority() const noexcept { return authority_; }
+  const ChannelOptions& options() const noexcept { return options_; }
+  EventLoop& loop() noexcept { return *loop_; }
+  bool connected() const noexcept { return connected_.load(); }
+
+  // Loop side: gives the call a connection (now, after connecting, or a
+  // failure when the target is unreachable).
+  void attach(ClientCall* call);
+
+ private:
+  void connect();
+  void on_connected(std::shared_ptr<ClientConnection> conn);
+  void on_connect_failed(const Status& status);
+  void on_lost(ClientConnection* conn);
+
+  std::string target_;
+  ChannelOptions options_;
+  Result<Address> address_;
+  std::string authority_;
+  std::unique_ptr<EventLoop> loop_;
+
+  // Loop state.
+  std::shared_ptr<ClientConnection> conn_;
+  bool connecting_ = false;
+  std::vector<ClientCall*> waiting_;  // each holds a reference
+  Clock::time_point next_attempt_{};
+  std::chrono::milliseconds backoff_{0};
+  Status last_error_;
+  std::atomic<bool> connected_{false};
+};
+
+}  // namespace pronto::detail

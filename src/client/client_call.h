@@ -1,0 +1,127 @@
+// client/client_call.h — one client call on the wire: request headers and
+// body, response headers, messages and status, deadline and cancellation.
+//
+// Ownership: reference counted. References: the user's handle (released by
+// release(), or the unary op until it completes), the stream while attached
+// to a connection, and every operation posted to the loop.
+// Threading: the CallCore/ClientCallCore entry points may be called from any
+// thread; each posts to the channel's loop, where all state lives. Waiters
+// are resumed on the loop they were started from (see Resumer).
+#pragma once
+
+#include <asio/steady_timer.hpp>
+#include <atomic>
+#include <deque>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "h2/grpc_headers.h"
+#include "h2/outbound_body.h"
+#include "pronto/channel.h"
+#include "pronto/client_call.h"
+#include "pronto/interceptor.h"
+#include "transport/event_loop.h"
+#include "wire/deframer.h"
+
+namespace pronto::detail {
+
+class ChannelImpl;
+class ClientConnection;
+
+// Where to resume a waiter: the event loop it was started on (with the server
+// call that was current there), or the channel's loop when started elsewhere.
+struct Resumer {
+  EventLoop* loop = nullptr;
+  ServerContext* ambient = nullptr;
+  static Resumer here();
+  void resume(EventLoop& fallback, std::coroutine_handle<> h) const;
+};
+
+class ClientCall final : public ClientCallCore {
+ public:
+  ClientCall(std::shared_ptr<Channel> channel, std::string_view path, CallOptions options);
+
+  // Caller thread, before launch(): runs interceptors, checks metadata and
+  // the deadline. Non-OK means the call failed locally and must not launch.
+  Status prepare();
+  // Starts the call on the loop, optionally with a first message.
+  void launch(std::optional<std::string> first, bool half_close, UnaryOp* unary);
+  // Instead of launch(): the call failed before it started.
+  void reject(Status status);
+
+  // ClientCallCore (any thread)
+  bool start_read(ReadOp& op) override;
+  bool start_write(WriteOp& op) override;
+  void fail(Status status) override;
+  void writes_done() override;
+  bool start_finish(FinishOp& op) override;
+  void cancel() override;
+  void release() override;
+
+  // Loop side: connection events.
+  void attach(std::shared_ptr<ClientConnection> conn);
+  void on_connect_failed(const Status& status);
+  bool on_header(std::string_view name, std::string_view value);
+  void on_headers_end(bool end_stream);
+  void on_data(const std::uint8_t* data, std::size_t size);
+  void on_remote_end();
+  void on_stream_close(std::uint32_t error_code);
+  void on_body_drained();
+
+  void add_ref() noexcept { refs_.fetch_add(1, std::memory_order_relaxed); }
+  void unref() noexcept;
+
+ private:
+  template <class F>
+  void post(F&& f);
+  void complete(Status status);   // the final status is known
+  void abort(Status status);      // fail locally: status + RST_STREAM
+  void submit_request();
+  void queue_message(std::string message);
+  void credit_window();
+  void deliver_reads();
+  void finish_waiters();
+  void flush();
+  Status status_from_response() const;
+
+  std::shared_ptr<Channel> channel_;
+  ChannelImpl& impl_;
+  std::string path_;
+  CallOptions options_;
+  std::optional<Deadline> deadline_;
+  Clock::time_point start_time_;
+  std::size_t interceptors_started_ = 0;
+  std::atomic<int> refs_{1};
+
+  // Loop state.
+  std::shared_ptr<ClientConnection> conn_;
+  std::int32_t stream_id_ = -1;
+  h2::OutboundBody body_;
+  bool half_close_ = false;
+  WriteOp* pending_write_ = nullptr;
+  Resumer write_resumer_;
+  ReadOp* pending_read_ = nullptr;
+  Resumer read_resumer_;
+  FinishOp* pending_finish_ = nullptr;
+  Resumer finish_resumer_;
+  UnaryOp* unary_ = nullptr;
+  Resumer unary_resumer_;
+
+  wire::Deframer deframer_;
+  std::vector<wire::Message> scratch_;
+  std::deque<std::string> inbox_;
+  std::size_t unconsumed_ = 0;
+  bool headers_received_ = false;
+  int http_status_ = 0;
+  std::string content_type_;
+  h2::StatusReader status_reader_;
+  Metadata initial_metadata_;
+  Metadata trailing_metadata_;
+  std::optional<Status> status_;
+  bool released_ = false;
+  std::unique_ptr<asio::steady_timer> deadline_timer_;
+};
+
+}  // namespace pronto::detail

@@ -1,0 +1,51 @@
+#include "client/client_connection.h"
+
+#include "client/client_call.h"
+
+namespace pronto::detail {
+
+namespace {
+ClientCall* as_call(void* stream) { return static_cast<ClientCall*>(stream); }
+}  // namespace
+
+ClientConnection::ClientConnection(EventLoop& loop, Socket socket, std::function<void(ClientConnection*)> on_lost)
+    : Connection(loop, std::move(socket), h2::Session::Role::client, h2::SessionSettings{}),
+      on_lost_(std::move(on_lost)) {}
+
+std::int32_t ClientConnection::submit(ClientCall* call, const h2::HeaderList& headers, h2::OutboundBody& body) {
+  if (draining()) return -1;
+  std::int32_t id = session().submit_request(headers, &body, call);
+  if (id > 0) calls_.insert(call);
+  return id;
+}
+
+void* ClientConnection::on_begin_headers(std::int32_t, void* stream) { return stream; }
+bool ClientConnection::on_header(void* stream, std::string_view name, std::string_view value) {
+  return as_call(stream)->on_header(name, value);
+}
+void ClientConnection::on_headers_end(void* stream, bool end_stream) { as_call(stream)->on_headers_end(end_stream); }
+void ClientConnection::on_data(void* stream, const std::uint8_t* data, std::size_t size) {
+  as_call(stream)->on_data(data, size);
+}
+void ClientConnection::on_remote_end(void* stream) { as_call(stream)->on_remote_end(); }
+void ClientConnection::on_stream_close(void* stream, std::uint32_t error_code) {
+  as_call(stream)->on_stream_close(error_code);
+}
+void ClientConnection::on_body_drained(void* stream) { as_call(stream)->on_body_drained(); }
+
+void ClientConnection::on_goaway(std::int32_t, std::uint32_t) {
+  draining_ = true;
+  if (on_lost_) on_lost_(this);
+}
+
+void ClientConnection::on_closed() {
+  draining_ = true;
+  auto self = shared_from_this();  // calls drop their references below
+  if (on_lost_) on_lost_(this);
+  std::vector<ClientCall*> calls(calls_.begin(), calls_.end());
+  calls_.clear();
+  // The session will report nothing more: close every stream here.
+  for (auto* c : calls) c->on_stream_close(0xFFFFFFFFu);
+}
+
+}  // namespace pronto::detail
