@@ -48,7 +48,9 @@ TEST(Frame, header_is_flag_then_big_endian_length) {
 TEST(Frame, append_frame_appends_prefix_and_payload) {
   std::string out = "xy";
   append_frame(out, "abc", false);
-  EXPECT_EQ(out, std::string("xy\0\0\0\0\x03" "abc", 10));
+  EXPECT_EQ(out, std::string("xy\0\0\0\0\x03"
+                             "abc",
+                             10));
   append_frame(out, "", true);
   EXPECT_EQ(out.size(), 15u);
   EXPECT_EQ(out.substr(10), std::string("\x01\0\0\0\0", 5));
@@ -128,7 +130,8 @@ TEST(Deframer, payload_split_across_chunks) {
 
 TEST(Deframer, one_byte_at_a_time_several_messages) {
   const std::vector<std::pair<std::string, bool>> msgs = {
-      {"a", false}, {"", false}, {"compressed", true}, {"", true}, {std::string(70000, 'z'), false}, {"end", false}};
+      {"a", false},  {"", false}, {"compressed", true}, {"", true}, {std::string(70000, 'z'), false},
+      {"end", false}};
   std::string bytes;
   for (const auto& [p, c] : msgs) append_frame(bytes, p, c);
   Deframer d;

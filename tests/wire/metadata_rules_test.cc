@@ -10,7 +10,8 @@ namespace {
 using namespace std::string_view_literals;
 
 TEST(MetadataKey, accepts_lower_case_digits_and_punctuation) {
-  for (std::string_view k : {"a", "0", "x-user-id", "my.key_1", "-bin", "authorization", "abc-def.ghi_jkl-bin"}) {
+  for (std::string_view k :
+       {"a", "0", "x-user-id", "my.key_1", "-bin", "authorization", "abc-def.ghi_jkl-bin"}) {
     EXPECT_TRUE(is_valid_key(k)) << k;
   }
 }
@@ -53,7 +54,8 @@ TEST(MetadataKey, protocol_headers_are_not_user_metadata) {
                              "upgrade", "proxy-connection", "transfer-encoding"}) {
     EXPECT_TRUE(is_protocol_header(k)) << k;
   }
-  for (std::string_view k : {"x-custom", "authorization", "trace-bin", "content-typex", "tee", "x-user-agent"}) {
+  for (std::string_view k :
+       {"x-custom", "authorization", "trace-bin", "content-typex", "tee", "x-user-agent"}) {
     EXPECT_FALSE(is_protocol_header(k)) << k;
   }
 }
@@ -157,8 +159,8 @@ TEST(Base64, rejects_invalid_characters) {
 }
 
 TEST(Base64, rejects_bad_padding_and_lengths) {
-  for (std::string_view bad : {"Z", "Zm9vY", "Zg=", "Zg===", "Zm9v=", "Zm9v==", "Z===", "=", "==", "===",
-                               "====", "Zg==Zg==", "Z=g=", "Zm=v", "=Zm9"}) {
+  for (std::string_view bad : {"Z", "Zm9vY", "Zg=", "Zg===", "Zm9v=", "Zm9v==", "Z===", "=",
+                               "==", "===", "====", "Zg==Zg==", "Z=g=", "Zm=v", "=Zm9"}) {
     EXPECT_FALSE(base64_decode(bad).has_value()) << bad;
   }
 }
