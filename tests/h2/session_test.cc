@@ -1,0 +1,247 @@
+// Sans-I/O tests of h2::Session: a client and a server session wired back to
+// back in memory, bytes pumped between them.
+#include "h2/session.h"
+
+#include <gtest/gtest.h>
+#include <nghttp2/nghttp2.h>
+
+#include <map>
+#include <string>
+#include <vector>
+
+namespace pronto::h2 {
+namespace {
+
+struct StreamRecord {
+  std::vector<std::pair<std::string, std::string>> headers;
+  int header_blocks = 0;
+  bool end_stream_on_headers = false;
+  std::string data;
+  bool remote_end = false;
+  bool closed = false;
+  std::uint32_t close_code = 0;
+  int drained = 0;
+};
+
+// Records every event; on a server, binds a new record to each new stream.
+class Recorder : public SessionEvents {
+ public:
+  std::map<std::int32_t, StreamRecord> streams;
+  bool goaway = false;
+
+  void* on_begin_headers(std::int32_t id, void* stream) override {
+    if (stream) return stream;
+    return &streams[id];
+  }
+  bool on_header(void* s, std::string_view n, std::string_view v) override {
+    static_cast<StreamRecord*>(s)->headers.emplace_back(n, v);
+    return true;
+  }
+  void on_headers_end(void* s, bool end_stream) override {
+    auto* r = static_cast<StreamRecord*>(s);
+    ++r->header_blocks;
+    r->end_stream_on_headers |= end_stream;
+  }
+  void on_data(void* s, const std::uint8_t* d, std::size_t n) override {
+    static_cast<StreamRecord*>(s)->data.append(reinterpret_cast<const char*>(d), n);
+  }
+  void on_remote_end(void* s) override { static_cast<StreamRecord*>(s)->remote_end = true; }
+  void on_stream_close(void* s, std::uint32_t code) override {
+    auto* r = static_cast<StreamRecord*>(s);
+    r->closed = true;
+    r->close_code = code;
+  }
+  void on_body_drained(void* s) override { ++static_cast<StreamRecord*>(s)->drained; }
+  void on_goaway(std::int32_t, std::uint32_t) override { goaway = true; }
+};
+
+struct Frame {
+  std::uint8_t type;
+  std::uint8_t flags;
+  std::int32_t stream;
+};
+
+std::vector<Frame> parse_frames(std::string_view bytes) {
+  static constexpr std::string_view kPreface = "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n";
+  if (bytes.substr(0, kPreface.size()) == kPreface) bytes.remove_prefix(kPreface.size());
+  std::vector<Frame> out;
+  while (bytes.size() >= 9) {
+    auto u = [&](int i) { return static_cast<std::uint8_t>(bytes[i]); };
+    std::size_t len = (u(0) << 16) | (u(1) << 8) | u(2);
+    out.push_back({u(3), u(4), static_cast<std::int32_t>(((u(5) & 0x7f) << 24) | (u(6) << 16) | (u(7) << 8) | u(8))});
+    bytes.remove_prefix(std::min(bytes.size(), 9 + len));
+  }
+  return out;
+}
+
+class SessionPair : public ::testing::Test {
+ protected:
+  explicit SessionPair(SessionSettings server_settings = {})
+      : client_(Session::Role::client, client_events_), server_(Session::Role::server, server_events_, server_settings) {}
+
+  // Moves bytes both ways until neither side has anything to send.
+  // Returns what the server sent during the pump.
+  std::string pump() {
+    std::string server_sent;
+    for (int i = 0; i < 100; ++i) {
+      std::string c2s, s2c;
+      client_.collect_output(c2s);
+      if (!c2s.empty()) EXPECT_TRUE(server_.receive(reinterpret_cast<const std::uint8_t*>(c2s.data()), c2s.size()));
+      server_.collect_output(s2c);
+      server_sent += s2c;
+      if (!s2c.empty()) EXPECT_TRUE(client_.receive(reinterpret_cast<const std::uint8_t*>(s2c.data()), s2c.size()));
+      if (c2s.empty() && s2c.empty()) break;
+    }
+    return server_sent;
+  }
+
+  std::int32_t start_request(OutboundBody* body) {
+    HeaderList h{{":method", "POST"}, {":scheme", "http"}, {":path", "/a.B/C"},
+                 {":authority", "x"},   {"content-type", "application/grpc"}, {"te", "trailers"}};
+    return client_.submit_request(h, body, &client_stream_);
+  }
+
+  Recorder client_events_, server_events_;
+  StreamRecord client_stream_;
+  Session client_;
+  Session server_;
+};
+
+TEST_F(SessionPair, server_advertises_max_concurrent_streams_of_100) {
+  pump();
+  EXPECT_EQ(nghttp2_session_get_remote_settings(client_.raw(), NGHTTP2_SETTINGS_MAX_CONCURRENT_STREAMS), 100u);
+}
+
+TEST_F(SessionPair, request_headers_and_body_reach_the_server) {
+  OutboundBody body;
+  body.append("hello");
+  body.finish();
+  auto id = start_request(&body);
+  ASSERT_GT(id, 0);
+  pump();
+  auto& s = server_events_.streams.at(id);
+  EXPECT_EQ(s.header_blocks, 1);
+  EXPECT_EQ(s.data, "hello");
+  EXPECT_TRUE(s.remote_end);
+  EXPECT_FALSE(s.end_stream_on_headers);
+}
+
+TEST_F(SessionPair, trailers_only_response_is_one_headers_frame_with_end_stream) {
+  auto id = start_request(nullptr);
+  pump();
+  HeaderList h{{":status", "200"}, {"content-type", "application/grpc"}, {"grpc-status", "12"}};
+  ASSERT_TRUE(server_.submit_response(id, h, nullptr));
+  auto sent = pump();
+  auto frames = parse_frames(sent);
+  int headers = 0;
+  for (auto& f : frames) {
+    if (f.stream != id) continue;
+    EXPECT_EQ(f.type, NGHTTP2_HEADERS);
+    EXPECT_TRUE(f.flags & NGHTTP2_FLAG_END_STREAM);
+    ++headers;
+  }
+  EXPECT_EQ(headers, 1);
+  EXPECT_TRUE(client_stream_.end_stream_on_headers);
+  EXPECT_TRUE(client_stream_.closed);
+}
+
+TEST_F(SessionPair, deferred_body_sends_nothing_until_resumed_then_data_and_trailers) {
+  auto id = start_request(nullptr);
+  pump();
+  OutboundBody body;
+  HeaderList h{{":status", "200"}, {"content-type", "application/grpc"}};
+  ASSERT_TRUE(server_.submit_response(id, h, &body));
+  pump();
+  EXPECT_EQ(client_stream_.header_blocks, 1);
+  EXPECT_TRUE(client_stream_.data.empty());
+  EXPECT_TRUE(body.deferred);
+
+  body.append("abc");
+  server_.resume(id, body);
+  pump();
+  EXPECT_EQ(client_stream_.data, "abc");
+  EXPECT_FALSE(client_stream_.closed);
+
+  body.finish_with_trailers({{"grpc-status", "0"}});
+  server_.resume(id, body);
+  auto sent = pump();
+  EXPECT_EQ(client_stream_.header_blocks, 2);  // headers + trailers
+  EXPECT_TRUE(client_stream_.closed);
+  auto frames = parse_frames(sent);
+  ASSERT_FALSE(frames.empty());
+  EXPECT_EQ(frames.back().type, NGHTTP2_HEADERS);
+  EXPECT_TRUE(frames.back().flags & NGHTTP2_FLAG_END_STREAM);
+}
+
+TEST_F(SessionPair, reset_after_end_stream_is_sent_after_the_trailers) {
+  auto id = start_request(nullptr);
+  pump();
+  server_.reset_after_end_stream(id, NGHTTP2_CANCEL);
+  HeaderList h{{":status", "200"}, {"content-type", "application/grpc"}, {"grpc-status", "4"}};
+  ASSERT_TRUE(server_.submit_response(id, h, nullptr));
+  auto frames = parse_frames(pump());
+  std::vector<std::uint8_t> types;
+  for (auto& f : frames)
+    if (f.stream == id) types.push_back(f.type);
+  ASSERT_EQ(types.size(), 2u);
+  EXPECT_EQ(types[0], NGHTTP2_HEADERS);
+  EXPECT_EQ(types[1], NGHTTP2_RST_STREAM);
+  // The client saw the status before the reset.
+  bool saw_status = false;
+  for (auto& [n, v] : client_stream_.headers) saw_status |= (n == "grpc-status" && v == "4");
+  EXPECT_TRUE(saw_status);
+}
+
+class SmallWindow : public SessionPair {
+ protected:
+  SmallWindow() : SessionPair(SessionSettings{.initial_window_size = 1000}) {}
+};
+
+TEST_F(SmallWindow, stream_window_reopens_only_as_the_application_consumes) {
+  pump();  // SETTINGS first: until then the default 65535 window applies
+  OutboundBody body;
+  body.append(std::string(5000, 'x'));
+  body.finish();
+  auto id = start_request(&body);
+  pump();
+  auto& s = server_events_.streams.at(id);
+  EXPECT_EQ(s.data.size(), 1000u);  // the window, no more
+  server_.consume(id, 1000);
+  pump();
+  EXPECT_EQ(s.data.size(), 2000u);
+  for (int i = 0; i < 3; ++i) {
+    server_.consume(id, 1000);
+    pump();
+  }
+  EXPECT_EQ(s.data.size(), 5000u);
+  EXPECT_TRUE(s.remote_end);
+}
+
+TEST(Session, garbage_input_fails_and_queues_goaway) {
+  Recorder events;
+  Session server(Session::Role::server, events);
+  std::string garbage = "GET / HTTP/1.1\r\nHost: x\r\n\r\n";
+  EXPECT_FALSE(server.receive(reinterpret_cast<const std::uint8_t*>(garbage.data()), garbage.size()));
+  EXPECT_TRUE(server.terminated());
+  EXPECT_FALSE(server.want_read());
+  std::string out;
+  server.collect_output(out);
+  bool goaway = false;
+  for (auto& f : parse_frames(out)) goaway |= f.type == NGHTTP2_GOAWAY;
+  EXPECT_TRUE(goaway);
+  // Fed nothing more after the error.
+  EXPECT_FALSE(server.receive(reinterpret_cast<const std::uint8_t*>(garbage.data()), garbage.size()));
+}
+
+TEST_F(SessionPair, client_reset_closes_the_server_stream_with_cancel) {
+  auto id = start_request(nullptr);
+  pump();
+  client_.reset_stream(id, NGHTTP2_CANCEL);
+  pump();
+  auto& s = server_events_.streams.at(id);
+  EXPECT_TRUE(s.closed);
+  EXPECT_EQ(s.close_code, static_cast<std::uint32_t>(NGHTTP2_CANCEL));
+}
+
+}  // namespace
+}  // namespace pronto::h2
