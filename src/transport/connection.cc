@@ -87,7 +87,9 @@ void Connection::drain_ready() {
 }
 
 void Connection::request_flush() {
-  if (in_event_ || flush_posted_ || closed_) return;
+  // Also on a closed connection: its ready queue (cancelled calls resuming,
+  // calls destroying themselves) must still be drained.
+  if (in_event_ || flush_posted_) return;
   flush_posted_ = true;
   loop_.post([self = shared_from_this()] {
     self->flush_posted_ = false;
@@ -96,9 +98,12 @@ void Connection::request_flush() {
 }
 
 void Connection::flush() {
-  if (closed_) return;
   in_event_ = true;
   drain_ready();
+  if (closed_) {
+    in_event_ = false;
+    return;
+  }
   if (!writing_) {
     // Collecting may run data providers, which may make writers ready.
     for (;;) {
@@ -146,6 +151,7 @@ void Connection::close() {
   socket_.shutdown(Socket::shutdown_both, ec);
   socket_.close(ec);
   on_closed();
+  request_flush();  // drain what on_closed() made ready
 }
 
 }  // namespace pronto::detail
