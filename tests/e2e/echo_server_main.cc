@@ -1,0 +1,39 @@
+// pronto-echo-server: the Echo test service as a process, for tests that
+// need a separate server (hostile peers, official clients).
+//   --port=N (0: a free port; prints "listening on port N")  --threads=N
+#include <csignal>
+#include <cstdio>
+#include <cstring>
+#include <string>
+
+#include "echo_service.h"
+
+namespace {
+pronto::Server* g_server = nullptr;
+void on_signal(int) {
+  if (g_server) std::thread([] { g_server->shutdown(std::chrono::seconds(1)); }).detach();
+}
+}  // namespace
+
+int main(int argc, char** argv) {
+  int port = 0;
+  unsigned threads = 1;
+  for (int i = 1; i < argc; ++i) {
+    if (std::strncmp(argv[i], "--port=", 7) == 0) port = std::atoi(argv[i] + 7);
+    if (std::strncmp(argv[i], "--threads=", 10) == 0) threads = static_cast<unsigned>(std::atoi(argv[i] + 10));
+  }
+  pronto::test::EchoService service;
+  pronto::Server server({.event_loops = threads});
+  server.add_service(service).listen("127.0.0.1:" + std::to_string(port));
+  if (auto st = server.start(); !st.ok()) {
+    std::fprintf(stderr, "%s\n", st.to_string().c_str());
+    return 1;
+  }
+  g_server = &server;
+  std::signal(SIGTERM, on_signal);
+  std::signal(SIGINT, on_signal);
+  std::printf("listening on port %d\n", server.port());
+  std::fflush(stdout);
+  server.wait();
+  return 0;
+}

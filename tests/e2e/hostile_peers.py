@@ -1,0 +1,270 @@
+#!/usr/bin/env python3
+"""Hostile-peer tests against a pronto server process (pronto-echo-server).
+
+Each case talks raw HTTP/2 (python3-h2) or raw TCP to the server and checks
+the exact answer; after all of them the same server process must still
+answer a normal call. Usage: hostile_peers.py /path/to/pronto-echo-server
+"""
+import socket
+import struct
+import subprocess
+import sys
+import time
+
+import h2.config
+import h2.connection
+import h2.events
+
+FAILURES = []
+
+
+def check(cond, what):
+    if not cond:
+        FAILURES.append(what)
+        print("FAIL", what)
+    return cond
+
+
+def echo_request(message: bytes, delay_ms: int = 0) -> bytes:
+    """pronto.test.EchoRequest{message=1, delay_ms=3}, hand-encoded."""
+    body = b"\x0a" + bytes([len(message)]) + message
+    if delay_ms:
+        body += b"\x18" + varint(delay_ms)
+    return body
+
+
+def varint(n: int) -> bytes:
+    out = b""
+    while True:
+        b = n & 0x7F
+        n >>= 7
+        out += bytes([b | (0x80 if n else 0)])
+        if not n:
+            return out
+
+
+def frame(payload: bytes, compressed: int = 0) -> bytes:
+    return bytes([compressed]) + struct.pack(">I", len(payload)) + payload
+
+
+class Client:
+    """A raw HTTP/2 client connection."""
+
+    def __init__(self, port):
+        self.sock = socket.create_connection(("127.0.0.1", port), timeout=10)
+        self.conn = h2.connection.H2Connection(h2.config.H2Configuration(client_side=True))
+        self.conn.initiate_connection()
+        self.flush()
+
+    def flush(self):
+        data = self.conn.data_to_send()
+        if data:
+            self.sock.sendall(data)
+
+    def request(self, path="/pronto.test.Echo/Unary", extra=(), ctype="application/grpc", method="POST"):
+        sid = self.conn.get_next_available_stream_id()
+        headers = [(":method", method), (":scheme", "http"), (":path", path), (":authority", "x"),
+                   ("content-type", ctype), ("te", "trailers")] + list(extra)
+        self.conn.send_headers(sid, headers)
+        self.flush()
+        return sid
+
+    def send(self, sid, data, end=True):
+        self.conn.send_data(sid, data, end_stream=end)
+        self.flush()
+
+    def collect(self, sid, timeout=5.0):
+        """Reads until the stream ends: (headers, data, trailers, reset_code)."""
+        headers, trailers, data, reset = {}, {}, b"", None
+        deadline = time.time() + timeout
+        while time.time() < deadline:
+            try:
+                chunk = self.sock.recv(65536)
+            except socket.timeout:
+                break
+            if not chunk:
+                break
+            for ev in self.conn.receive_data(chunk):
+                if isinstance(ev, h2.events.ResponseReceived) and ev.stream_id == sid:
+                    headers = {k.decode(): v.decode() for k, v in ev.headers}
+                elif isinstance(ev, h2.events.TrailersReceived) and ev.stream_id == sid:
+                    trailers = {k.decode(): v.decode() for k, v in ev.headers}
+                elif isinstance(ev, h2.events.DataReceived) and ev.stream_id == sid:
+                    data += ev.data
+                    self.conn.acknowledge_received_data(ev.flow_controlled_length, sid)
+                elif isinstance(ev, h2.events.StreamReset) and ev.stream_id == sid:
+                    reset = ev.error_code
+                    self.flush()
+                    return headers, data, trailers, reset
+                elif isinstance(ev, h2.events.StreamEnded) and ev.stream_id == sid:
+                    self.flush()
+                    # A RST_STREAM may follow the end; pick it up if already here.
+                    return headers, data, trailers, reset
+            self.flush()
+        return headers, data, trailers, reset
+
+    def close(self):
+        self.sock.close()
+
+
+def status_of(headers, trailers):
+    merged = dict(headers)
+    merged.update(trailers)
+    return merged.get("grpc-status"), merged.get("grpc-message", "")
+
+
+def normal_call(port, tag):
+    c = Client(port)
+    sid = c.request()
+    c.send(sid, frame(echo_request(b"still alive")))
+    headers, data, trailers, _ = c.collect(sid)
+    c.close()
+    ok = check(status_of(headers, trailers)[0] == "0" and b"still alive" in data, f"normal call after {tag}")
+    return ok
+
+
+def case_garbage_bytes(port):
+    s = socket.create_connection(("127.0.0.1", port), timeout=5)
+    s.sendall(b"\x00\xffthis is not http/2 at all\r\n\r\n" * 100)
+    # The server ends the connection (GOAWAY then close).
+    s.settimeout(5)
+    got = b""
+    try:
+        while True:
+            chunk = s.recv(65536)
+            if not chunk:
+                break
+            got += chunk
+    except (ConnectionResetError, socket.timeout):
+        pass
+    s.close()
+    check(True, "garbage")  # survival is checked by the normal call
+    normal_call(port, "garbage bytes")
+
+
+def case_http1_request(port):
+    s = socket.create_connection(("127.0.0.1", port), timeout=5)
+    s.sendall(b"GET / HTTP/1.1\r\nHost: x\r\n\r\n")
+    try:
+        s.recv(65536)
+    except (ConnectionResetError, socket.timeout):
+        pass
+    s.close()
+    normal_call(port, "an HTTP/1.1 request")
+
+
+def case_vanish_mid_stream(port):
+    for i in range(20):
+        c = Client(port)
+        sid = c.request("/pronto.test.Echo/ClientStream")
+        c.send(sid, frame(echo_request(b"part")), end=False)
+        c.send(sid, frame(echo_request(b"half"))[:7], end=False)  # half a message
+        c.sock.shutdown(socket.SHUT_RDWR)
+        c.close()
+    normal_call(port, "clients vanishing mid-stream")
+
+
+def case_thousand_deadlines(port):
+    c = Client(port)
+    sids = []
+    # 1,000 calls that each hit a 1 ms deadline (the handler sleeps 10 s),
+    # kept under the 100 concurrent streams the server allows.
+    done = 0
+    statuses = {}
+    pending = set()
+    while done < 1000:
+        while len(pending) < 90 and len(sids) < 1000:
+            sid = c.request(extra=[("grpc-timeout", "1m")])
+            c.send(sid, frame(echo_request(b"late", delay_ms=10000)))
+            sids.append(sid)
+            pending.add(sid)
+        chunk = c.sock.recv(65536)
+        if not chunk:
+            break
+        for ev in c.conn.receive_data(chunk):
+            sid = getattr(ev, "stream_id", None)
+            if isinstance(ev, (h2.events.ResponseReceived, h2.events.TrailersReceived)):
+                for k, v in ev.headers:
+                    if k == b"grpc-status":
+                        statuses[sid] = v.decode()
+            elif isinstance(ev, h2.events.DataReceived):
+                c.conn.acknowledge_received_data(ev.flow_controlled_length, ev.stream_id)
+            if isinstance(ev, (h2.events.StreamEnded, h2.events.StreamReset)) and sid in pending:
+                pending.discard(sid)
+                done += 1
+        c.flush()
+    c.close()
+    deadline_count = sum(1 for s in statuses.values() if s == "4")
+    check(done == 1000, f"1000 deadline calls all ended (got {done})")
+    check(deadline_count == 1000, f"1000 calls answered DEADLINE_EXCEEDED (got {deadline_count})")
+    normal_call(port, "1,000 deadline calls")
+
+
+def case_bad_content_type(port):
+    c = Client(port)
+    sid = c.request(ctype="application/json")
+    c.send(sid, b"{}")
+    headers, _, trailers, _ = c.collect(sid)
+    c.close()
+    check(headers.get(":status") == "415", f"non-gRPC content-type answers HTTP 415 (got {headers})")
+
+
+def case_get_method(port):
+    c = Client(port)
+    sid = c.request(method="GET")
+    headers, _, _, _ = c.collect(sid)
+    c.close()
+    check(headers.get(":status") == "405", f"GET answers HTTP 405 (got {headers})")
+
+
+def expect_status(port, tag, code, path="/pronto.test.Echo/Unary", extra=(), body=None, end=True):
+    c = Client(port)
+    sid = c.request(path, extra=extra)
+    c.send(sid, body if body is not None else frame(echo_request(b"x")), end=end)
+    headers, _, trailers, _ = c.collect(sid)
+    c.close()
+    got, msg = status_of(headers, trailers)
+    check(got == str(code), f"{tag}: grpc-status {code} (got {got} '{msg}')")
+
+
+def main():
+    server = subprocess.Popen([sys.argv[1], "--port=0"], stdout=subprocess.PIPE, text=True)
+    try:
+        line = server.stdout.readline()
+        port = int(line.strip().rsplit(" ", 1)[1])
+        case_bad_content_type(port)
+        case_get_method(port)
+        expect_status(port, "unknown method", 12, path="/pronto.test.Echo/Nope")
+        expect_status(port, "unknown service", 12, path="/no.Such/Thing")
+        expect_status(port, "malformed grpc-timeout", 13, extra=[("grpc-timeout", "12x")])
+        expect_status(port, "9-digit grpc-timeout", 13, extra=[("grpc-timeout", "123456789S")])
+        expect_status(port, "bad base64 in -bin metadata", 13, extra=[("x-data-bin", "!!!not base64")])
+        expect_status(port, "unknown grpc-encoding", 12, extra=[("grpc-encoding", "snappy")])
+        expect_status(port, "compressed flag without grpc-encoding", 13,
+                      body=frame(echo_request(b"x"), compressed=1))
+        expect_status(port, "bad compressed-flag byte", 13, body=frame(echo_request(b"x"), compressed=7))
+        expect_status(port, "message cut short at end of stream", 13, body=frame(echo_request(b"xyz"))[:-2])
+        expect_status(port, "declared length over 4 MiB", 8, body=b"\x00" + struct.pack(">I", 5 << 20) + b"abc",
+                      end=False)
+        expect_status(port, "unary with no request message", 13, body=b"")
+        expect_status(port, "request that is not protobuf", 13, body=frame(b"\xff\xff\xff\xff"))
+        case_garbage_bytes(port)
+        case_http1_request(port)
+        case_vanish_mid_stream(port)
+        case_thousand_deadlines(port)
+        check(server.poll() is None, "server process still running")
+        normal_call(port, "everything")
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            server.kill()
+    if FAILURES:
+        print(f"{len(FAILURES)} failed")
+        sys.exit(1)
+    print("all hostile-peer cases passed")
+
+
+if __name__ == "__main__":
+    main()
