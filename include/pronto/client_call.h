@@ -209,7 +209,8 @@ template <class Req, class Resp>
 class ClientWriter {
  public:
   explicit ClientWriter(detail::ClientCallPtr call) : call_(std::move(call)) {}
-  auto write(const Req& m) { return detail::make_write<Codec<Req>>(call_.get(), m); }
+  // compress = false sends this message uncompressed on a compressed call.
+  auto write(const Req& m, bool compress = true) { return detail::make_write<Codec<Req>>(call_.get(), m, compress); }
   // Half-closes (if not yet) and awaits the response and status.
   Task<Result<Resp>> finish() {
     call_->writes_done();
@@ -226,7 +227,7 @@ template <class Req, class Resp>
 class ClientStream {
  public:
   explicit ClientStream(detail::ClientCallPtr call) : call_(std::move(call)) {}
-  auto write(const Req& m) { return detail::make_write<Codec<Req>>(call_.get(), m); }
+  auto write(const Req& m, bool compress = true) { return detail::make_write<Codec<Req>>(call_.get(), m, compress); }
   void writes_done() { call_->writes_done(); }
   auto read() { return detail::TypedReadAwaiter<Resp, Codec<Resp>>{{call_.get()}}; }
   auto finish() { return detail::finish_awaiter(call_.get()); }
@@ -320,10 +321,10 @@ template <class Req, class Resp>
 class BlockingWriter {
  public:
   explicit BlockingWriter(ClientWriter<Req, Resp> w) : w_(std::move(w)) {}
-  bool write(const Req& m) {
-    return detail::block_on([](ClientWriter<Req, Resp>& w, const Req& m) -> Task<bool> {
-      co_return co_await w.write(m);
-    }(w_, m));
+  bool write(const Req& m, bool compress = true) {
+    return detail::block_on([](ClientWriter<Req, Resp>& w, const Req& m, bool c) -> Task<bool> {
+      co_return co_await w.write(m, c);
+    }(w_, m, compress));
   }
   // Writes every element of a range (e.g. a generator); false if cut short.
   template <class Range>
@@ -345,10 +346,10 @@ template <class Req, class Resp>
 class BlockingStream {
  public:
   explicit BlockingStream(ClientStream<Req, Resp> s) : s_(std::move(s)) {}
-  bool write(const Req& m) {
-    return detail::block_on([](ClientStream<Req, Resp>& s, const Req& m) -> Task<bool> {
-      co_return co_await s.write(m);
-    }(s_, m));
+  bool write(const Req& m, bool compress = true) {
+    return detail::block_on([](ClientStream<Req, Resp>& s, const Req& m, bool c) -> Task<bool> {
+      co_return co_await s.write(m, c);
+    }(s_, m, compress));
   }
   void writes_done() { s_.writes_done(); }
   std::optional<Resp> read() {

@@ -15,6 +15,7 @@
 #include <optional>
 #include <string>
 
+#include "pronto/compression.h"
 #include "pronto/metadata.h"
 #include "pronto/server_context.h"
 
@@ -56,6 +57,8 @@ struct CallOptions {
   // A call started inside a server handler inherits what remains of the
   // handler's deadline unless this is false.
   bool propagate_deadline = true;
+  // Compress request messages with this algorithm (grpc-encoding).
+  Compression compression = Compression::identity;
   // Receives response metadata and offers cancel(); optional.
   ClientContext* context = nullptr;
 };

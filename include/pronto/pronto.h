@@ -4,6 +4,7 @@
 #include "pronto/channel.h"
 #include "pronto/client_call.h"
 #include "pronto/client_context.h"
+#include "pronto/compression.h"
 #include "pronto/interceptor.h"
 #include "pronto/metadata.h"
 #include "pronto/server.h"

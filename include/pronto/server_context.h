@@ -19,6 +19,7 @@
 #include <type_traits>
 #include <utility>
 
+#include "pronto/compression.h"
 #include "pronto/metadata.h"
 #include "pronto/status.h"
 
@@ -165,6 +166,13 @@ class ServerContext {
   Metadata& initial_metadata() noexcept { return initial_metadata_; }
   Metadata& trailing_metadata() noexcept { return trailing_metadata_; }
 
+  // Compress this call's response messages with `c` (if the client accepts
+  // it, as its grpc-accept-encoding says; otherwise they go uncompressed).
+  // Takes effect with the response headers: set it before the first write.
+  void set_compression(Compression c) noexcept { response_compression_ = c; }
+  // Whether the message most recently read arrived compressed.
+  bool last_message_compressed() const noexcept { return last_message_compressed_; }
+
   // When the call's headers arrived (for timing interceptors).
   Clock::time_point start_time() const noexcept { return start_time_; }
 
@@ -185,6 +193,8 @@ class ServerContext {
   Metadata client_metadata_;
   std::optional<Deadline> deadline_;
   Clock::time_point start_time_{};
+  Compression response_compression_ = Compression::identity;
+  bool last_message_compressed_ = false;
   Metadata initial_metadata_;
   Metadata trailing_metadata_;
 };

@@ -50,6 +50,10 @@ class ServerWriter {
  public:
   explicit ServerWriter(detail::CallCore& core) : core_(&core) {}
   auto write(const T& message) { return Awaiter{detail::make_write<Codec<T>>(core_, message)}; }
+  // compress = false sends this message uncompressed on a compressed call.
+  auto write(const T& message, bool compress) {
+    return Awaiter{detail::make_write<Codec<T>>(core_, message, compress)};
+  }
 
   struct Awaiter : detail::WriteAwaiter {
     Status await_resume() {

@@ -5,6 +5,7 @@
 #include "client/channel_impl.h"
 #include "client/client_connection.h"
 #include "pronto/server_context.h"
+#include "wire/compression.h"
 #include "wire/status_codec.h"
 #include "wire/timeout.h"
 
@@ -113,7 +114,7 @@ void ClientCall::launch(std::optional<std::string> first, bool half_close, Unary
         return;
       }
     }
-    if (first) queue_message(std::move(*first));
+    if (first) queue_message(std::move(*first), true);
     if (half_close) {
       half_close_ = true;
       body_.finish();
@@ -151,7 +152,11 @@ void ClientCall::submit_request() {
       {":authority", impl_.authority()},
       {"content-type", "application/grpc"},
       {"te", "trailers"},
+      {"grpc-accept-encoding", std::string(wire::kAcceptEncoding)},
   };
+  if (options_.compression != Compression::identity) {
+    headers.push_back({"grpc-encoding", std::string(wire::encoding_name(options_.compression))});
+  }
   std::string ua = impl_.options().user_agent;
   headers.push_back({"user-agent", (ua.empty() ? "" : ua + " ") + "pronto/0.1"});
   if (deadline_) {
@@ -184,6 +189,16 @@ bool ClientCall::on_header(std::string_view name, std::string_view value) {
       content_type_ = std::string(value);
       return true;
     }
+    if (name == "grpc-encoding") {
+      auto encoding = wire::parse_encoding(value);
+      if (encoding) {
+        response_encoding_ = *encoding;
+      } else {
+        bad_encoding_ = std::string(value);
+      }
+      return true;
+    }
+    if (name == "grpc-accept-encoding") return true;
   }
   if (status_reader_.take(name, value)) return true;
   Metadata& md = headers_received_ ? trailing_metadata_ : initial_metadata_;
@@ -216,6 +231,10 @@ void ClientCall::on_headers_end(bool end_stream) {
       abort(status_from_response());
       return;
     }
+    if (!bad_encoding_.empty()) {
+      abort(Status::internal("response grpc-encoding '" + bad_encoding_ + "' is not supported"));
+      return;
+    }
     if (content_type_.rfind("application/grpc", 0) != 0) {
       abort(Status::unknown("response content-type '" + content_type_ + "' is not application/grpc"));
       return;
@@ -240,8 +259,16 @@ void ClientCall::on_data(const std::uint8_t* data, std::size_t size) {
   Status st = deframer_.feed(data, size, scratch_);
   for (auto& m : scratch_) {
     if (m.compressed) {
-      st = Status::internal("compressed message without grpc-encoding");
-      break;
+      if (response_encoding_ == Compression::identity) {
+        st = Status::internal("compressed message without grpc-encoding");
+        break;
+      }
+      auto plain = wire::decompress(response_encoding_, m.payload, deframer_.max_message_size());
+      if (!plain) {
+        st = plain.status();
+        break;
+      }
+      m.payload = std::move(*plain);
     }
     inbox_.push_back(std::move(m.payload));
   }
@@ -354,12 +381,14 @@ void ClientCall::finish_waiters() {
 
 // ---- user operations (any thread) -------------------------------------------
 
-void ClientCall::queue_message(std::string message) {
+void ClientCall::queue_message(std::string message, bool compress) {
+  compress = compress && options_.compression != Compression::identity;
+  if (compress) message = wire::compress(options_.compression, message);
   std::string& tail = body_.tail();
   const std::size_t at = tail.size();
   tail.resize(at + wire::kFrameHeaderSize);
   wire::write_frame_header(reinterpret_cast<std::uint8_t*>(tail.data() + at),
-                           static_cast<std::uint32_t>(message.size()), false);
+                           static_cast<std::uint32_t>(message.size()), compress);
   tail.append(message);
 }
 
@@ -380,7 +409,7 @@ bool ClientCall::start_write(WriteOp& op) {
       write_resumer_.resume(impl_.loop(), op.waiter);
       return;
     }
-    queue_message(std::move(op.message));
+    queue_message(std::move(op.message), op.compress);
     if (conn_ && stream_id_ > 0) {
       conn_->session().resume(stream_id_, body_);
       flush();

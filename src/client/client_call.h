@@ -79,7 +79,7 @@ class ClientCall final : public ClientCallCore {
   void complete(Status status);   // the final status is known
   void abort(Status status);      // fail locally: status + RST_STREAM
   void submit_request();
-  void queue_message(std::string message);
+  void queue_message(std::string message, bool compress);
   void credit_window();
   void deliver_reads();
   void finish_waiters();
@@ -116,6 +116,8 @@ class ClientCall final : public ClientCallCore {
   bool headers_received_ = false;
   int http_status_ = 0;
   std::string content_type_;
+  Compression response_encoding_ = Compression::identity;
+  std::string bad_encoding_;
   h2::StatusReader status_reader_;
   Metadata initial_metadata_;
   Metadata trailing_metadata_;

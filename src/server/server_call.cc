@@ -7,6 +7,7 @@
 #include "h2/grpc_headers.h"
 #include "server/server_connection.h"
 #include "server/server_impl.h"
+#include "wire/compression.h"
 #include "wire/timeout.h"
 
 namespace pronto::detail {
@@ -78,9 +79,15 @@ bool ServerCall::on_header(std::string_view name, std::string_view value) {
       deadline_ = start_time_ + std::min(*timeout, std::chrono::nanoseconds(std::chrono::hours(24 * 365 * 100)));
     }
   } else if (name == "grpc-encoding") {
-    if (value != "identity" && header_error_.ok()) {
+    auto encoding = wire::parse_encoding(value);
+    if (encoding) {
+      request_encoding_ = *encoding;
+    } else if (header_error_.ok()) {
+      // Answered with grpc-accept-encoding, as doc/compression.md asks.
       header_error_ = Status::unimplemented("unsupported grpc-encoding '" + std::string(value) + "'");
     }
+  } else if (name == "grpc-accept-encoding") {
+    accept_encoding_ = std::string(value);
   } else if (name == "user-agent") {
     client_metadata_.add("user-agent", std::string(value));
   } else {
@@ -202,12 +209,22 @@ void ServerCall::maybe_destroy() {
 
 // ---- response ---------------------------------------------------------------
 
+h2::HeaderList ServerCall::response_headers() {
+  h2::HeaderList headers{{":status", "200"},
+                         {"content-type", "application/grpc"},
+                         {"grpc-accept-encoding", std::string(wire::kAcceptEncoding)}};
+  if (response_compression_ != Compression::identity && wire::accepts(accept_encoding_, response_compression_)) {
+    response_encoding_ = response_compression_;
+    headers.push_back({"grpc-encoding", std::string(wire::encoding_name(response_encoding_))});
+  }
+  h2::append_metadata(headers, initial_metadata_);
+  return headers;
+}
+
 void ServerCall::send_headers_if_needed() {
   if (headers_sent_) return;
   headers_sent_ = true;
-  h2::HeaderList headers{{":status", "200"}, {"content-type", "application/grpc"}};
-  h2::append_metadata(headers, initial_metadata_);
-  conn_->session().submit_response(stream_id_, headers, &body_);
+  conn_->session().submit_response(stream_id_, response_headers(), &body_);
 }
 
 void ServerCall::finish(const Status& status, int rst) {
@@ -223,8 +240,7 @@ void ServerCall::finish(const Status& status, int rst) {
   if (!headers_sent_) {
     // Trailers-only: one HEADERS frame with END_STREAM.
     headers_sent_ = true;
-    h2::HeaderList headers{{":status", "200"}, {"content-type", "application/grpc"}};
-    h2::append_metadata(headers, initial_metadata_);
+    h2::HeaderList headers = response_headers();
     h2::append_status(headers, sent, trailing_metadata_);
     if (rst != kNoRst) conn_->session().reset_after_end_stream(stream_id_, static_cast<std::uint32_t>(rst));
     conn_->session().submit_response(stream_id_, headers, nullptr);
@@ -240,9 +256,15 @@ void ServerCall::finish(const Status& status, int rst) {
 
 // ---- CallCore -----------------------------------------------------------------
 
+void ServerCall::deliver(ReadOp& op, wire::Message& m) {
+  op.message = std::move(m.payload);
+  op.compressed = m.compressed;
+  last_message_compressed_ = m.compressed;
+}
+
 bool ServerCall::start_read(ReadOp& op) {
   if (!inbox_.empty()) {
-    op.message = std::move(inbox_.front());
+    deliver(op, inbox_.front());
     inbox_.pop_front();
     credit_window();
     return true;
@@ -270,17 +292,16 @@ bool ServerCall::start_write(WriteOp& op) {
     op.ok = false;
     return true;
   }
+  send_headers_if_needed();  // decides response_encoding_
+  const bool compress = op.compress && response_encoding_ != Compression::identity;
+  if (compress) op.message = wire::compress(response_encoding_, op.message);
   std::string& tail = body_.tail();
   const std::size_t at = tail.size();
   tail.resize(at + wire::kFrameHeaderSize);
   wire::write_frame_header(reinterpret_cast<std::uint8_t*>(tail.data() + at),
-                           static_cast<std::uint32_t>(op.message.size()), false);
+                           static_cast<std::uint32_t>(op.message.size()), compress);
   tail.append(op.message);
-  if (!headers_sent_) {
-    send_headers_if_needed();
-  } else {
-    conn_->session().resume(stream_id_, body_);
-  }
+  conn_->session().resume(stream_id_, body_);
   conn_->request_flush();
   if (body_.pending() <= kMaxQueuedBytes) {
     op.ok = true;
@@ -308,14 +329,22 @@ void ServerCall::on_data(const std::uint8_t* data, std::size_t size) {
   Status st = deframer_.feed(data, size, scratch_);
   for (auto& m : scratch_) {
     if (m.compressed) {
-      st = Status::internal("compressed message without grpc-encoding");
-      break;
+      if (request_encoding_ == Compression::identity) {
+        st = Status::internal("compressed message without grpc-encoding");
+        break;
+      }
+      auto plain = wire::decompress(request_encoding_, m.payload, deframer_.max_message_size());
+      if (!plain) {
+        st = plain.status();
+        break;
+      }
+      m.payload = std::move(*plain);
     }
     if (pending_read_) {
-      pending_read_->message = std::move(m.payload);
+      deliver(*pending_read_, m);
       defer(&ServerCall::resume_thunk, std::exchange(pending_read_, nullptr)->waiter);
     } else {
-      inbox_.push_back(std::move(m.payload));
+      inbox_.push_back(std::move(m));
     }
   }
   if (!st.ok()) {

@@ -70,6 +70,9 @@ class ServerCall final : public ServerContext, public ServerCallOps, public Call
   // Sends the status (once). rst: RST_STREAM code to follow, or -1 for none.
   void finish(const Status& status, int rst);
   void send_headers_if_needed();
+  // :status, content-type, grpc-accept-encoding, grpc-encoding, metadata.
+  h2::HeaderList response_headers();
+  void deliver(ReadOp& op, wire::Message& m);
   void cancel();
   void credit_window();
   void handler_done();
@@ -85,12 +88,15 @@ class ServerCall final : public ServerContext, public ServerCallOps, public Call
   std::string content_type_;
   std::size_t header_bytes_ = 0;
   Status header_error_;
+  Compression request_encoding_ = Compression::identity;
+  Compression response_encoding_ = Compression::identity;
+  std::string accept_encoding_;
   bool headers_done_ = false;
 
   // Inbound.
   wire::Deframer deframer_;
   std::vector<wire::Message> scratch_;
-  std::deque<std::string> inbox_;
+  std::deque<wire::Message> inbox_;  // payloads already decompressed
   std::size_t unconsumed_ = 0;  // received bytes not yet credited to the window
   bool remote_closed_ = false;
   ReadOp* pending_read_ = nullptr;

@@ -16,10 +16,15 @@ EchoResponse make_response(ServerContext& ctx, const EchoRequest& req, int index
   auto left = ctx.time_remaining();
   r.set_deadline_ms(left ? std::chrono::duration_cast<std::chrono::milliseconds>(*left).count() : -1);
   r.set_peer(ctx.peer());
+  r.set_request_was_compressed(ctx.last_message_compressed());
   return r;
 }
 
 // Copies "echo-*" request metadata to the response headers and trailers.
+void apply_compression(ServerContext& ctx, const EchoRequest& req) {
+  if (req.compress_response() > 0) ctx.set_compression(static_cast<Compression>(req.compress_response()));
+}
+
 void echo_metadata(ServerContext& ctx) {
   for (const auto& [k, v] : ctx.client_metadata()) {
     if (k.rfind("echo-", 0) == 0) {
@@ -34,6 +39,7 @@ void echo_metadata(ServerContext& ctx) {
 Task<Result<EchoResponse>> EchoService::Unary(ServerContext& ctx, const EchoRequest& req) {
   ++started_handlers;
   echo_metadata(ctx);
+  apply_compression(ctx, req);
   if (req.throw_exception()) throw std::runtime_error("boom");
   if (req.delay_ms() > 0) {
     bool slept = co_await ctx.sleep_for(std::chrono::milliseconds(req.delay_ms()));
@@ -52,13 +58,14 @@ Task<Result<EchoResponse>> EchoService::Unary(ServerContext& ctx, const EchoRequ
 Task<Status> EchoService::ServerStream(ServerContext& ctx, const EchoRequest& req, ServerWriter<EchoResponse>& out) {
   ++started_handlers;
   echo_metadata(ctx);
+  apply_compression(ctx, req);
   for (int i = 0; i < req.count(); ++i) {
     if (req.fail_after() > 0 && i == req.fail_after()) {
       co_return Status(static_cast<StatusCode>(req.status_code()), req.status_message());
     }
     if (req.delay_ms() > 0 && !co_await ctx.sleep_for(std::chrono::milliseconds(req.delay_ms()))) break;
     EchoResponse r = make_response(ctx, req, i);
-    Status st = co_await out.write(r);
+    Status st = co_await out.write(r, !(req.uncompressed_every_other() && i % 2 == 1));
     if (!st.ok()) break;
   }
   if (ctx.is_cancelled()) {
@@ -74,9 +81,11 @@ Task<Result<EchoResponse>> EchoService::ClientStream(ServerContext& ctx, ServerR
   echo_metadata(ctx);
   std::string all;
   int n = 0;
+  int compressed = 0;
   while (auto req = co_await in.read()) {
     all += req->message();
     ++n;
+    compressed += ctx.last_message_compressed();
   }
   if (ctx.is_cancelled()) {
     ++cancelled_handlers;
@@ -86,6 +95,7 @@ Task<Result<EchoResponse>> EchoService::ClientStream(ServerContext& ctx, ServerR
   EchoResponse r;
   r.set_message(all);
   r.set_index(n);
+  r.set_deadline_ms(compressed);  // reused: how many arrived compressed
   co_return r;
 }
 

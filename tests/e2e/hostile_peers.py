@@ -5,6 +5,7 @@ Each case talks raw HTTP/2 (python3-h2) or raw TCP to the server and checks
 the exact answer; after all of them the same server process must still
 answer a normal call. Usage: hostile_peers.py /path/to/pronto-echo-server
 """
+import gzip
 import socket
 import struct
 import subprocess
@@ -70,7 +71,11 @@ class Client:
         return sid
 
     def send(self, sid, data, end=True):
-        self.conn.send_data(sid, data, end_stream=end)
+        """Sends data in frames of at most 16 KiB (flow control permitting)."""
+        step = 16384
+        chunks = [data[i:i + step] for i in range(0, len(data), step)] or [b""]
+        for i, chunk in enumerate(chunks):
+            self.conn.send_data(sid, chunk, end_stream=end and i == len(chunks) - 1)
         self.flush()
 
     def collect(self, sid, timeout=5.0):
@@ -225,6 +230,9 @@ def expect_status(port, tag, code, path="/pronto.test.Echo/Unary", extra=(), bod
     c.close()
     got, msg = status_of(headers, trailers)
     check(got == str(code), f"{tag}: grpc-status {code} (got {got} '{msg}')")
+    merged = dict(headers)
+    merged.update(trailers)
+    return merged
 
 
 def main():
@@ -239,7 +247,21 @@ def main():
         expect_status(port, "malformed grpc-timeout", 13, extra=[("grpc-timeout", "12x")])
         expect_status(port, "9-digit grpc-timeout", 13, extra=[("grpc-timeout", "123456789S")])
         expect_status(port, "bad base64 in -bin metadata", 13, extra=[("x-data-bin", "!!!not base64")])
-        expect_status(port, "unknown grpc-encoding", 12, extra=[("grpc-encoding", "snappy")])
+        h = expect_status(port, "unknown grpc-encoding", 12, extra=[("grpc-encoding", "snappy")],
+                          body=frame(b"whatever", compressed=1))
+        check("gzip" in h.get("grpc-accept-encoding", ""), f"UNIMPLEMENTED names grpc-accept-encoding (got {h})")
+        bomb = gzip.compress(b"\0" * (64 << 20))
+        check(len(bomb) < 128 * 1024, "the bomb is small on the wire")
+        expect_status(port, "gzip bomb (64 MiB inflated)", 8, extra=[("grpc-encoding", "gzip")],
+                      body=frame(bomb, compressed=1))
+        corrupt = bytearray(gzip.compress(echo_request(b"x") * 50))
+        corrupt[len(corrupt) // 2] ^= 0xFF
+        expect_status(port, "corrupt gzip body", 13, extra=[("grpc-encoding", "gzip")],
+                      body=frame(bytes(corrupt), compressed=1))
+        expect_status(port, "compressed flag under grpc-encoding identity", 13,
+                      extra=[("grpc-encoding", "identity")], body=frame(echo_request(b"x"), compressed=1))
+        expect_status(port, "gzip request", 0, extra=[("grpc-encoding", "gzip")],
+                      body=frame(gzip.compress(echo_request(b"zipped")), compressed=1))
         expect_status(port, "compressed flag without grpc-encoding", 13,
                       body=frame(echo_request(b"x"), compressed=1))
         expect_status(port, "bad compressed-flag byte", 13, body=frame(echo_request(b"x"), compressed=7))

@@ -19,6 +19,7 @@ namespace pronto::detail {
 
 struct ReadOp {
   std::optional<std::string> message;  // payload; nullopt: no more messages
+  bool compressed = false;             // it arrived compressed
   std::coroutine_handle<> waiter;
 };
 
@@ -89,8 +90,9 @@ struct WriteAwaiter {
   bool await_resume() noexcept { return serialized && op.ok; }
 };
 template <class Codec, class T>
-WriteAwaiter make_write(CallCore* core, const T& message) {
+WriteAwaiter make_write(CallCore* core, const T& message, bool compress = true) {
   WriteAwaiter a{core};
+  a.op.compress = compress;
   a.serialized = Codec::serialize(message, a.op.message);
   if (!a.serialized) core->fail(Status::internal("failed to serialize message"));
   return a;

@@ -1,0 +1,30 @@
+// wire/compression.h — gzip and deflate of message payloads via zlib, and
+// the grpc-encoding names. Pure functions.
+#pragma once
+
+#include <cstddef>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "pronto/compression.h"
+#include "pronto/status.h"
+
+namespace pronto::wire {
+
+// "identity", "deflate", "gzip" -> algorithm; nullopt for anything else.
+std::optional<Compression> parse_encoding(std::string_view name) noexcept;
+std::string_view encoding_name(Compression c) noexcept;
+// What pronto accepts, as sent in grpc-accept-encoding.
+inline constexpr std::string_view kAcceptEncoding = "identity,deflate,gzip";
+// True if `c` is named in a grpc-accept-encoding value (identity always is).
+bool accepts(std::string_view accept_encoding, Compression c) noexcept;
+
+// Compresses `in` (identity: a copy).
+std::string compress(Compression c, std::string_view in);
+// Inflates `in`. RESOURCE_EXHAUSTED as soon as the output would exceed
+// `max_size` (checked while inflating: a small bomb never allocates its full
+// size); INTERNAL for corrupt, truncated or trailing data.
+Result<std::string> decompress(Compression c, std::string_view in, std::size_t max_size);
+
+}  // namespace pronto::wire
