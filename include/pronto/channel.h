@@ -11,10 +11,12 @@
 
 #include <chrono>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "pronto/interceptor.h"
+#include "pronto/tls.h"
 
 namespace pronto {
 
@@ -31,6 +33,9 @@ struct ChannelOptions {
   std::string authority;   // :authority; default: the target's host:port
   std::string user_agent;  // prefixed to "pronto/<version>"
   std::vector<std::shared_ptr<ClientInterceptor>> interceptors;
+  // Connect with TLS (ALPN h2, certificate verified against the target host
+  // or tls->server_name_override).
+  std::optional<TlsChannelOptions> tls;
 };
 
 class Channel : public std::enable_shared_from_this<Channel> {

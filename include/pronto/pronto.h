@@ -11,3 +11,4 @@
 #include "pronto/service.h"
 #include "pronto/status.h"
 #include "pronto/task.h"
+#include "pronto/tls.h"

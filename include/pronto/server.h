@@ -18,6 +18,7 @@
 #include "pronto/interceptor.h"
 #include "pronto/service.h"
 #include "pronto/status.h"
+#include "pronto/tls.h"
 
 namespace pronto {
 
@@ -44,6 +45,9 @@ class Server {
   // "0.0.0.0:50051", "[::]:0", "localhost:8080", "unix:/tmp/s.sock".
   // Port 0 picks a free port; ports() tells which after start().
   Server& listen(std::string address);
+  // The same, serving TLS (ALPN h2; TLS 1.2 minimum; mTLS when the options
+  // name a client CA). Certificate errors surface from start().
+  Server& listen(std::string address, TlsServerOptions tls);
 
   // Binds every listener and starts the loops. Non-OK (UNAVAILABLE naming
   // the address) if a listener cannot bind; nothing is left running then.

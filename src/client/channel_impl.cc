@@ -14,6 +14,20 @@ ChannelImpl::ChannelImpl(std::string target, ChannelOptions options)
   authority_ = !options_.authority.empty() ? options_.authority
                : address_                  ? address_->authority()
                                            : target_;
+  if (options_.tls) {
+    auto ctx = TlsContext::client(*options_.tls);
+    if (ctx) {
+      tls_ = *ctx;
+    } else {
+      tls_error_ = ctx.status();
+    }
+    tls_name_ = !options_.tls->server_name_override.empty() ? options_.tls->server_name_override
+                : address_                                   ? address_->host
+                                                             : std::string();
+    if (!options_.tls->server_name_override.empty() && options_.authority.empty()) {
+      authority_ = options_.tls->server_name_override + (address_ ? ":" + std::to_string(address_->port) : "");
+    }
+  }
   loop_ = std::make_unique<EventLoop>();
   loop_->start("pronto-chan");
 }
@@ -43,6 +57,10 @@ ChannelImpl::~ChannelImpl() {
 void ChannelImpl::attach(ClientCall* call) {
   if (conn_ && !conn_->draining()) {
     call->attach(conn_);
+    return;
+  }
+  if (!tls_error_.ok()) {
+    call->on_connect_failed(Status::unavailable("TLS setup failed: " + tls_error_.message()));
     return;
   }
   if (!address_) {
@@ -82,7 +100,8 @@ void ChannelImpl::connect() {
                           return;
                         }
                         auto conn = std::make_shared<ClientConnection>(
-                            *loop_, std::move(*socket), [this](ClientConnection* c) { on_lost(c); });
+                            *loop_, std::move(*socket), [this](ClientConnection* c) { on_lost(c); },
+                            tls_ ? std::make_unique<TlsFilter>(tls_, tls_name_) : nullptr);
                         on_connected(std::move(conn));
                       });
 }

@@ -14,6 +14,7 @@
 #include "pronto/channel.h"
 #include "transport/address.h"
 #include "transport/event_loop.h"
+#include "transport/tls.h"
 
 namespace pronto::detail {
 
@@ -28,6 +29,7 @@ class ChannelImpl {
   const std::string& target() const noexcept { return target_; }
   const std::string& authority() const noexcept { return authority_; }
   const ChannelOptions& options() const noexcept { return options_; }
+  const char* scheme() const noexcept { return tls_ ? "https" : "http"; }
   EventLoop& loop() noexcept { return *loop_; }
   bool connected() const noexcept { return connected_.load(); }
 
@@ -46,6 +48,9 @@ class ChannelImpl {
   Result<Address> address_;
   std::string authority_;
   std::unique_ptr<EventLoop> loop_;
+  std::shared_ptr<TlsContext> tls_;
+  Status tls_error_;
+  std::string tls_name_;
 
   // Loop state.
   std::shared_ptr<ClientConnection> conn_;

@@ -147,7 +147,7 @@ void ClientCall::on_connect_failed(const Status& status) {
 void ClientCall::submit_request() {
   h2::HeaderList headers{
       {":method", "POST"},
-      {":scheme", "http"},
+      {":scheme", impl_.scheme()},
       {":path", path_},
       {":authority", impl_.authority()},
       {"content-type", "application/grpc"},
@@ -310,6 +310,11 @@ void ClientCall::on_stream_close(std::uint32_t error_code) {
   conn_.reset();
   stream_id_ = -1;
   unref();  // the stream's reference
+}
+
+void ClientCall::on_connection_lost(const std::string& reason) {
+  if (!status_) complete(Status::unavailable("connection lost: " + reason));
+  on_stream_close(0);
 }
 
 void ClientCall::on_body_drained() {

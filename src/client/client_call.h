@@ -69,6 +69,8 @@ class ClientCall final : public ClientCallCore {
   void on_remote_end();
   void on_stream_close(std::uint32_t error_code);
   void on_body_drained();
+  // The connection went away under the stream.
+  void on_connection_lost(const std::string& reason);
 
   void add_ref() noexcept { refs_.fetch_add(1, std::memory_order_relaxed); }
   void unref() noexcept;

@@ -8,8 +8,9 @@ namespace {
 ClientCall* as_call(void* stream) { return static_cast<ClientCall*>(stream); }
 }  // namespace
 
-ClientConnection::ClientConnection(EventLoop& loop, Socket socket, std::function<void(ClientConnection*)> on_lost)
-    : Connection(loop, std::move(socket), h2::Session::Role::client, h2::SessionSettings{}),
+ClientConnection::ClientConnection(EventLoop& loop, Socket socket, std::function<void(ClientConnection*)> on_lost,
+                                   std::unique_ptr<TlsFilter> tls)
+    : Connection(loop, std::move(socket), h2::Session::Role::client, h2::SessionSettings{}, std::move(tls)),
       on_lost_(std::move(on_lost)) {}
 
 std::int32_t ClientConnection::submit(ClientCall* call, const h2::HeaderList& headers, h2::OutboundBody& body) {
@@ -45,7 +46,8 @@ void ClientConnection::on_closed() {
   std::vector<ClientCall*> calls(calls_.begin(), calls_.end());
   calls_.clear();
   // The session will report nothing more: close every stream here.
-  for (auto* c : calls) c->on_stream_close(0xFFFFFFFFu);
+  const std::string reason = close_reason().empty() ? "connection closed" : close_reason();
+  for (auto* c : calls) c->on_connection_lost(reason);
 }
 
 }  // namespace pronto::detail

@@ -16,7 +16,8 @@ class ClientCall;
 
 class ClientConnection final : public Connection {
  public:
-  ClientConnection(EventLoop& loop, Socket socket, std::function<void(ClientConnection*)> on_lost);
+  ClientConnection(EventLoop& loop, Socket socket, std::function<void(ClientConnection*)> on_lost,
+                   std::unique_ptr<TlsFilter> tls);
 
   // Opens a stream for the call. Returns the stream id (<0 on failure).
   std::int32_t submit(ClientCall* call, const h2::HeaderList& headers, h2::OutboundBody& body);

@@ -21,6 +21,10 @@ Server& Server::listen(std::string address) {
   impl_->add_listen_address(std::move(address));
   return *this;
 }
+Server& Server::listen(std::string address, TlsServerOptions tls) {
+  impl_->add_listen_address(std::move(address), std::move(tls));
+  return *this;
+}
 Status Server::start() { return impl_->start(); }
 std::vector<int> Server::ports() const { return impl_->ports(); }
 int Server::port() const {

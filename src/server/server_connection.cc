@@ -9,8 +9,9 @@ namespace {
 ServerCall* as_call(void* stream) { return static_cast<ServerCall*>(stream); }
 }  // namespace
 
-ServerConnection::ServerConnection(ServerImpl& server, EventLoop& loop, Socket socket)
-    : Connection(loop, std::move(socket), h2::Session::Role::server, server.session_settings()), server_(server) {}
+ServerConnection::ServerConnection(ServerImpl& server, EventLoop& loop, Socket socket, std::unique_ptr<TlsFilter> tls)
+    : Connection(loop, std::move(socket), h2::Session::Role::server, server.session_settings(), std::move(tls)),
+      server_(server) {}
 
 ServerConnection::~ServerConnection() { server_.connection_gone(); }
 

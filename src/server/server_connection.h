@@ -16,7 +16,7 @@ class ServerCall;
 
 class ServerConnection final : public Connection {
  public:
-  ServerConnection(ServerImpl& server, EventLoop& loop, Socket socket);
+  ServerConnection(ServerImpl& server, EventLoop& loop, Socket socket, std::unique_ptr<TlsFilter> tls);
   ~ServerConnection() override;
 
   ServerImpl& server() noexcept { return server_; }

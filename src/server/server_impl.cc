@@ -15,6 +15,7 @@ namespace pronto::detail {
 struct ServerImpl::Listener {
   asio::basic_socket_acceptor<asio::generic::stream_protocol> acceptor;
   std::string unix_path;  // removed at shutdown
+  std::shared_ptr<TlsContext> tls;
   explicit Listener(asio::io_context& io) : acceptor(io) {}
 };
 
@@ -44,12 +45,17 @@ Status ServerImpl::start() {
   for (unsigned i = 0; i < options_.event_loops; ++i) loops_.push_back(std::make_unique<EventLoop>());
   pool_ = std::make_unique<asio::thread_pool>(options_.blocking_threads);
 
-  for (const auto& text : addresses_) {
+  for (const auto& [text, tls] : addresses_) {
     auto address = parse_address(text);
     if (!address) return address.status();
     auto endpoints = resolve(*address, true);
     if (!endpoints) return endpoints.status();
     auto listener = std::make_unique<Listener>(loops_[0]->io());
+    if (tls) {
+      auto ctx = TlsContext::server(*tls);
+      if (!ctx) return ctx.status();
+      listener->tls = *ctx;
+    }
     asio::error_code ec;
     const auto& ep = endpoints->front();
     if (address->kind == Address::Kind::unix_socket) {
@@ -97,7 +103,8 @@ void ServerImpl::accept_next(Listener& listener) {
       if (shutting_down_) return;
       ++live_connections_;
       // The socket belongs to `loop`; start the connection there.
-      auto conn = std::make_shared<ServerConnection>(*this, loop, std::move(socket));
+      auto conn = std::make_shared<ServerConnection>(
+          *this, loop, std::move(socket), listener.tls ? std::make_unique<TlsFilter>(listener.tls, "") : nullptr);
       std::erase_if(connections_, [](const auto& w) { return w.expired(); });
       connections_.push_back(conn);
       lock.unlock();

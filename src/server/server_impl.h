@@ -13,6 +13,7 @@
 #include <condition_variable>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -34,7 +35,9 @@ class ServerImpl {
   void add_interceptor(std::shared_ptr<ServerInterceptor> interceptor) {
     interceptors_.push_back(std::move(interceptor));
   }
-  void add_listen_address(std::string address) { addresses_.push_back(std::move(address)); }
+  void add_listen_address(std::string address, std::optional<TlsServerOptions> tls = std::nullopt) {
+    addresses_.push_back({std::move(address), std::move(tls)});
+  }
   Status start();
   std::vector<int> ports() const { return ports_; }
   void wait();
@@ -56,7 +59,11 @@ class ServerImpl {
 
   ServerOptions options_;
   h2::SessionSettings settings_;
-  std::vector<std::string> addresses_;
+  struct ListenAddress {
+    std::string address;
+    std::optional<TlsServerOptions> tls;
+  };
+  std::vector<ListenAddress> addresses_;
   std::vector<int> ports_;
   std::unordered_map<std::string, const Service::Method*> methods_;
   std::vector<std::shared_ptr<ServerInterceptor>> interceptors_;

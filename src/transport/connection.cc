@@ -13,10 +13,13 @@ namespace {
 // One read buffer per loop thread: reads complete synchronously after a
 // readiness wait, so connections never hold it across turns.
 thread_local std::array<std::uint8_t, 64 * 1024> t_read_buffer;
+thread_local std::string t_plaintext;  // decrypted input of one read
+thread_local std::string t_plain_out;  // session output before encryption
 }  // namespace
 
-Connection::Connection(EventLoop& loop, Socket socket, h2::Session::Role role, const h2::SessionSettings& settings)
-    : loop_(loop), socket_(std::move(socket)), session_(role, *this, settings) {
+Connection::Connection(EventLoop& loop, Socket socket, h2::Session::Role role, const h2::SessionSettings& settings,
+                       std::unique_ptr<TlsFilter> tls)
+    : loop_(loop), socket_(std::move(socket)), session_(role, *this, settings), tls_(std::move(tls)) {
   asio::error_code ec;
   socket_.non_blocking(true, ec);
   auto ep = socket_.remote_endpoint(ec);
@@ -58,13 +61,14 @@ void Connection::on_readable() {
     if (ec == asio::error::would_block || ec == asio::error::try_again) break;
     if (ec || n == 0) {
       // Peer closed or error: flush what we can, then close.
+      if (close_reason_.empty()) close_reason_ = ec ? ec.message() : "connection closed by the peer";
       in_event_ = false;
       drain_ready();
       close();
       return;
     }
-    if (!session_.receive(t_read_buffer.data(), n)) {
-      // Protocol error: the session queued GOAWAY; send it and close.
+    if (!receive(t_read_buffer.data(), n)) {
+      // Protocol or TLS error: send what is queued (GOAWAY, alert); close.
       more = false;
     }
     on_input_processed();
@@ -74,6 +78,23 @@ void Connection::on_readable() {
   in_event_ = false;
   flush();
   if (!closed_ && session_.want_read()) wait_readable();
+}
+
+bool Connection::receive(const std::uint8_t* data, std::size_t size) {
+  if (!tls_) return session_.receive(data, size);
+  t_plaintext.clear();
+  const bool was_done = tls_->handshake_done();
+  Status st = tls_->receive(data, size, t_plaintext);
+  if (!st.ok()) {
+    // Handshake failure (no ALPN h2, bad certificate, not TLS at all):
+    // send any alert, then close.
+    close_reason_ = st.message();
+    session_.terminate(0);
+    return false;
+  }
+  if (!was_done && tls_->handshake_done()) peer_identity_ = tls_->peer_identity();
+  return t_plaintext.empty() ||
+         session_.receive(reinterpret_cast<const std::uint8_t*>(t_plaintext.data()), t_plaintext.size());
 }
 
 void Connection::drain_ready() {
@@ -107,7 +128,14 @@ void Connection::flush() {
   if (!writing_) {
     // Collecting may run data providers, which may make writers ready.
     for (;;) {
-      session_.collect_output(out_);
+      if (tls_) {
+        t_plain_out.clear();
+        session_.collect_output(t_plain_out);
+        tls_->send(t_plain_out);
+        tls_->take_output(out_);
+      } else {
+        session_.collect_output(out_);
+      }
       if (ready_.empty()) break;
       drain_ready();
     }

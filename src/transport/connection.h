@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "h2/session.h"
+#include "transport/tls.h"
 #include "transport/event_loop.h"
 
 namespace pronto::detail {
@@ -25,7 +26,10 @@ class Connection : public std::enable_shared_from_this<Connection>, public h2::S
  public:
   using Socket = asio::generic::stream_protocol::socket;
 
-  Connection(EventLoop& loop, Socket socket, h2::Session::Role role, const h2::SessionSettings& settings);
+  // With `tls`, the socket carries TLS (the handshake runs first; ALPN h2 is
+  // required).
+  Connection(EventLoop& loop, Socket socket, h2::Session::Role role, const h2::SessionSettings& settings,
+             std::unique_ptr<TlsFilter> tls = nullptr);
   virtual ~Connection();
   Connection(const Connection&) = delete;
   Connection& operator=(const Connection&) = delete;
@@ -41,6 +45,11 @@ class Connection : public std::enable_shared_from_this<Connection>, public h2::S
   h2::Session& session() noexcept { return session_; }
   bool closed() const noexcept { return closed_; }
   const std::string& peer() const noexcept { return peer_; }
+  // The TLS peer certificate's identity (empty on plaintext or without one).
+  const std::string& peer_identity() const noexcept { return peer_identity_; }
+  bool secure() const noexcept { return tls_ != nullptr; }
+  // Why the connection closed, for the calls it takes down.
+  const std::string& close_reason() const noexcept { return close_reason_; }
 
   // A coroutine made ready from inside a session event; run after the
   // session returns. `run(ctx, h)` resumes it (setting any ambient context).
@@ -64,11 +73,16 @@ class Connection : public std::enable_shared_from_this<Connection>, public h2::S
   void drain_ready();
   void flush();
   void write_some_now();
+  // Feeds received bytes (decrypting first on TLS). False: close.
+  bool receive(const std::uint8_t* data, std::size_t size);
 
   EventLoop& loop_;
   Socket socket_;
   h2::Session session_;
   std::string peer_;
+  std::string peer_identity_;
+  std::string close_reason_;
+  std::unique_ptr<TlsFilter> tls_;
   std::string out_;            // bytes being written
   std::size_t out_offset_ = 0;
   std::vector<Ready> ready_;

@@ -17,6 +17,7 @@ EchoResponse make_response(ServerContext& ctx, const EchoRequest& req, int index
   r.set_deadline_ms(left ? std::chrono::duration_cast<std::chrono::milliseconds>(*left).count() : -1);
   r.set_peer(ctx.peer());
   r.set_request_was_compressed(ctx.last_message_compressed());
+  r.set_peer_identity(ctx.peer_identity());
   return r;
 }
 
@@ -128,9 +129,14 @@ Task<Result<EchoResponse>> EchoService::Relay(ServerContext& ctx, const EchoRequ
 }
 
 EchoServer::EchoServer(ServerOptions options, std::vector<std::shared_ptr<ServerInterceptor>> interceptors,
-                       std::string address)
+                       std::string address, std::optional<TlsServerOptions> tls)
     : address_(std::move(address)), server_(std::make_unique<Server>(options)) {
-  server_->add_service(service).listen(address_);
+  server_->add_service(service);
+  if (tls) {
+    server_->listen(address_, *tls);
+  } else {
+    server_->listen(address_);
+  }
   for (auto& i : interceptors) server_->add_interceptor(i);
   Status st = server_->start();
   if (!st.ok()) throw std::runtime_error(st.to_string());

@@ -31,7 +31,7 @@ class EchoServer {
  public:
   explicit EchoServer(ServerOptions options = {.event_loops = 1},
                       std::vector<std::shared_ptr<ServerInterceptor>> interceptors = {},
-                      std::string address = "127.0.0.1:0");
+                      std::string address = "127.0.0.1:0", std::optional<TlsServerOptions> tls = std::nullopt);
   ~EchoServer();
   std::string target() const;
   Server& server() { return *server_; }
