@@ -30,12 +30,12 @@ struct ChannelOptions {
   // Backoff between reconnect attempts (doc/connection-backoff.md).
   std::chrono::milliseconds initial_backoff{1000};
   std::chrono::milliseconds max_backoff{120000};
-  std::string authority;   // :authority; default: the target's host:port
-  std::string user_agent;  // prefixed to "pronto/<version>"
-  std::vector<std::shared_ptr<ClientInterceptor>> interceptors;
+  std::string authority{};  // :authority; default: the target's host:port
+  std::string user_agent{};  // prefixed to "pronto/<version>"
+  std::vector<std::shared_ptr<ClientInterceptor>> interceptors{};
   // Connect with TLS (ALPN h2, certificate verified against the target host
   // or tls->server_name_override).
-  std::optional<TlsChannelOptions> tls;
+  std::optional<TlsChannelOptions> tls{};
 };
 
 class Channel : public std::enable_shared_from_this<Channel> {

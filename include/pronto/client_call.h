@@ -67,8 +67,10 @@ using ClientCallPtr = std::unique_ptr<ClientCallCore, ClientCallRelease>;
 bool start_unary(Channel& channel, std::string_view path, CallOptions& options, UnaryOp& op);
 // Starts a streaming call. With `first` set, that message is sent at once
 // (and the request side half-closed when `half_close`).
+// A non-OK `local_error` (e.g. the first message did not serialize) fails
+// the call with it before anything is sent.
 ClientCallPtr start_stream(Channel& channel, std::string_view path, CallOptions options,
-                           std::optional<std::string> first, bool half_close);
+                           std::optional<std::string> first, bool half_close, Status local_error = {});
 
 // While alive on a thread, pronto completes async operations started on that
 // thread on the channel's loop instead of posting them back (block_on uses
@@ -175,6 +177,9 @@ Task<Result<Resp>> finish_with_response(ClientCallCore* core) {
 
 }  // namespace detail
 
+// Runs a coroutine to completion from a plain thread (e.g. main()).
+using detail::block_on;
+
 // ---- async forms -----------------------------------------------------------
 
 // Unary: co_await unary_call<Reply>(channel, "/pkg.Svc/M", request, options).
@@ -241,8 +246,10 @@ template <class Resp, class Req>
 ClientReader<Resp> server_streaming_call(const std::shared_ptr<Channel>& channel, std::string_view path,
                                          const Req& request, CallOptions options = {}) {
   std::string bytes;
-  Codec<Req>::serialize(request, bytes);
-  return ClientReader<Resp>(detail::start_stream(*channel, path, std::move(options), std::move(bytes), true));
+  Status error;
+  if (!Codec<Req>::serialize(request, bytes)) error = Status::internal("failed to serialize request message");
+  return ClientReader<Resp>(
+      detail::start_stream(*channel, path, std::move(options), std::move(bytes), true, std::move(error)));
 }
 template <class Req, class Resp>
 ClientWriter<Req, Resp> client_streaming_call(const std::shared_ptr<Channel>& channel, std::string_view path,

@@ -50,10 +50,10 @@ class ClientContext {
 struct CallOptions {
   // Time allowed from the start of the call; or an absolute deadline. The
   // earlier of the two wins.
-  std::optional<std::chrono::nanoseconds> timeout;
-  std::optional<Deadline> deadline;
+  std::optional<std::chrono::nanoseconds> timeout{};
+  std::optional<Deadline> deadline{};
   // Request metadata (values of "-bin" keys are raw bytes).
-  Metadata metadata;
+  Metadata metadata{};
   // A call started inside a server handler inherits what remains of the
   // handler's deadline unless this is false.
   bool propagate_deadline = true;

@@ -26,9 +26,9 @@ class ServerInterceptor {
   // Before the handler. The context shows method, metadata, deadline and peer;
   // add response metadata through it. A non-OK return rejects the call with
   // that status and the handler never runs.
-  virtual Status on_start(ServerContext& ctx) { return {}; }
+  virtual Status on_start(ServerContext& /*ctx*/) { return {}; }
   // After the call ended, with the status sent to the client.
-  virtual void on_finish(ServerContext& ctx, const Status& status) {}
+  virtual void on_finish(ServerContext& /*ctx*/, const Status& /*status*/) {}
 };
 
 // What a client interceptor sees of a call.
@@ -44,9 +44,9 @@ class ClientInterceptor {
   virtual ~ClientInterceptor() = default;
   // Before anything is sent. A non-OK return fails the call with that status
   // without touching the network.
-  virtual Status on_start(ClientCallInfo& call) { return {}; }
+  virtual Status on_start(ClientCallInfo& /*call*/) { return {}; }
   // When the call's status is known (after the trailers, or a local failure).
-  virtual void on_finish(const ClientCallInfo& call, const Status& status) {}
+  virtual void on_finish(const ClientCallInfo& /*call*/, const Status& /*status*/) {}
 };
 
 }  // namespace pronto

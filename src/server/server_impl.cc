@@ -5,6 +5,7 @@
 #include <asio/local/stream_protocol.hpp>
 #include <asio/post.hpp>
 #include <filesystem>
+#include <future>
 #include <thread>
 
 #include "server/server_connection.h"
@@ -144,14 +145,18 @@ void ServerImpl::shutdown(std::chrono::milliseconds grace) {
 }
 
 void ServerImpl::shutdown_now(std::chrono::milliseconds grace) {
-  // 1. Stop accepting.
-  loops_[0]->post([this] {
+  // 1. Stop accepting (on the listeners' loop; wait until done, so a unix
+  // socket file is gone when shutdown returns).
+  std::promise<void> closed;
+  loops_[0]->post([this, &closed] {
     for (auto& l : listeners_) {
       asio::error_code ec;
       l->acceptor.close(ec);
       if (!l->unix_path.empty()) std::filesystem::remove(l->unix_path, ec);
     }
+    closed.set_value();
   });
+  closed.get_future().wait();
   // 2. GOAWAY on every connection; they close as their calls finish.
   std::vector<std::shared_ptr<ServerConnection>> conns;
   {

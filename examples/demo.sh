@@ -1,0 +1,84 @@
+#!/usr/bin/env bash
+# examples/demo.sh — the examples end to end: starts helloworld-server and
+# seed-server on free loopback ports (--port=0, then the printed
+# "listening on port N"), runs helloworld-client and seed-client against
+# them, shows the server's call log, and always stops the servers.
+#
+#   examples/demo.sh [BUILD_DIR]     (default: build; binaries in BUILD_DIR/bin)
+#
+# Exits non-zero if a server does not start or a client reports a failure.
+set -euo pipefail
+
+build=${1:-build}
+bin=$build/bin
+for b in helloworld-server helloworld-client seed-server seed-client; do
+  if [ ! -x "$bin/$b" ]; then
+    echo "demo: $bin/$b is missing; build first (cmake --build $build)" >&2
+    exit 1
+  fi
+done
+
+work=$(mktemp -d "${TMPDIR:-/tmp}/pronto-demo.XXXXXX")
+pids=()
+
+# Stops every server we started (SIGTERM: graceful; SIGKILL after 5 s).
+cleanup() {
+  local status=$?
+  for pid in "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
+  for pid in "${pids[@]}"; do
+    for _ in $(seq 50); do
+      kill -0 "$pid" 2>/dev/null || break
+      sleep 0.1
+    done
+    kill -KILL "$pid" 2>/dev/null || true
+    wait "$pid" 2>/dev/null || true
+  done
+  rm -rf "$work"
+  exit "$status"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+# start_server NAME ARGS...: runs NAME --port=0 ARGS in the background and
+# sets $port to the port it printed.
+start_server() {
+  local name=$1
+  shift
+  "$bin/$name" --port=0 "$@" >"$work/$name.out" 2>"$work/$name.err" &
+  local pid=$!
+  pids+=("$pid")
+  port=""
+  for _ in $(seq 100); do
+    port=$(sed -n 's/^listening on port \([0-9][0-9]*\)$/\1/p' "$work/$name.out")
+    [ -n "$port" ] && break
+    kill -0 "$pid" 2>/dev/null || break
+    sleep 0.1
+  done
+  if [ -z "$port" ]; then
+    echo "demo: $name did not start:" >&2
+    cat "$work/$name.err" >&2
+    return 1
+  fi
+  echo "started $name (pid $pid) on port $port"
+}
+
+start_server helloworld-server --threads=2
+hello_port=$port
+start_server seed-server --threads=2 --db="$work/seed.db"
+seed_port=$port
+
+echo
+echo "\$ helloworld-client --target=localhost:$hello_port"
+"$bin/helloworld-client" --target="localhost:$hello_port"
+echo "\$ helloworld-client --target=127.0.0.1:$hello_port --name=pronto"
+"$bin/helloworld-client" --target="127.0.0.1:$hello_port" --name=pronto
+
+echo
+echo "\$ seed-client --target=localhost:$seed_port"
+"$bin/seed-client" --target="localhost:$seed_port"
+
+echo
+echo "== seed-server's call log (logging interceptor, stderr)"
+cat "$work/seed-server.err"
+echo
+echo "demo: ok"
