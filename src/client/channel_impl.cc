@@ -28,6 +28,7 @@ ChannelImpl::ChannelImpl(std::string target, ChannelOptions options)
       authority_ = options_.tls->server_name_override + (address_ ? ":" + std::to_string(address_->port) : "");
     }
   }
+  user_agent_ = (options_.user_agent.empty() ? "" : options_.user_agent + " ") + "pronto/0.1";
   loop_ = std::make_unique<EventLoop>();
   loop_->start("pronto-chan");
 }

@@ -29,7 +29,8 @@ class ChannelImpl {
   const std::string& target() const noexcept { return target_; }
   const std::string& authority() const noexcept { return authority_; }
   const ChannelOptions& options() const noexcept { return options_; }
-  const char* scheme() const noexcept { return tls_ ? "https" : "http"; }
+  std::string_view scheme() const noexcept { return tls_ ? "https" : "http"; }
+  const std::string& user_agent() const noexcept { return user_agent_; }
   EventLoop& loop() noexcept { return *loop_; }
   bool connected() const noexcept { return connected_.load(); }
 
@@ -47,6 +48,7 @@ class ChannelImpl {
   ChannelOptions options_;
   Result<Address> address_;
   std::string authority_;
+  std::string user_agent_;
   std::unique_ptr<EventLoop> loop_;
   std::shared_ptr<TlsContext> tls_;
   Status tls_error_;

@@ -106,8 +106,12 @@ void ClientCall::launch(std::optional<std::string> first, bool half_close, Unary
   post([this, first = std::move(first), half_close]() mutable {
     if (deadline_) {
       deadline_timer_ = std::make_unique<asio::steady_timer>(impl_.loop().io(), *deadline_);
+      // The handler holds a reference: an expiry already queued must not
+      // outlive the call (complete() cancels the timer, so it runs soon).
+      add_ref();
       deadline_timer_->async_wait([this](const asio::error_code& ec) {
         if (!ec) abort(Status::deadline_exceeded());
+        unref();
       });
       if (*deadline_ <= Clock::now()) {
         abort(Status::deadline_exceeded());
@@ -145,23 +149,21 @@ void ClientCall::on_connect_failed(const Status& status) {
 }
 
 void ClientCall::submit_request() {
-  h2::HeaderList headers{
-      {":method", "POST"},
-      {":scheme", impl_.scheme()},
-      {":path", path_},
-      {":authority", impl_.authority()},
-      {"content-type", "application/grpc"},
-      {"te", "trailers"},
-      {"grpc-accept-encoding", std::string(wire::kAcceptEncoding)},
-  };
+  h2::HeaderBlock headers;
+  headers.add_static(":method", "POST");
+  headers.add_static(":scheme", impl_.scheme());
+  headers.add(":path", path_);
+  headers.add(":authority", impl_.authority());
+  headers.add_static("content-type", "application/grpc");
+  headers.add_static("te", "trailers");
+  headers.add_static("grpc-accept-encoding", wire::kAcceptEncoding);
   if (options_.compression != Compression::identity) {
-    headers.push_back({"grpc-encoding", std::string(wire::encoding_name(options_.compression))});
+    headers.add_static("grpc-encoding", wire::encoding_name(options_.compression));
   }
-  std::string ua = impl_.options().user_agent;
-  headers.push_back({"user-agent", (ua.empty() ? "" : ua + " ") + "pronto/0.1"});
+  headers.add("user-agent", impl_.user_agent());
   if (deadline_) {
     auto left = std::chrono::duration_cast<std::chrono::nanoseconds>(*deadline_ - Clock::now());
-    headers.push_back({"grpc-timeout", wire::format_timeout(left)});
+    headers.add_owned("grpc-timeout", wire::format_timeout(left));
   }
   h2::append_metadata(headers, options_.metadata);
   stream_id_ = conn_->submit(this, headers, body_);

@@ -13,7 +13,7 @@ ClientConnection::ClientConnection(EventLoop& loop, Socket socket, std::function
     : Connection(loop, std::move(socket), h2::Session::Role::client, h2::SessionSettings{}, std::move(tls)),
       on_lost_(std::move(on_lost)) {}
 
-std::int32_t ClientConnection::submit(ClientCall* call, const h2::HeaderList& headers, h2::OutboundBody& body) {
+std::int32_t ClientConnection::submit(ClientCall* call, const h2::HeaderBlock& headers, h2::OutboundBody& body) {
   if (draining()) return -1;
   std::int32_t id = session().submit_request(headers, &body, call);
   if (id > 0) calls_.insert(call);

@@ -20,7 +20,7 @@ class ClientConnection final : public Connection {
                    std::unique_ptr<TlsFilter> tls);
 
   // Opens a stream for the call. Returns the stream id (<0 on failure).
-  std::int32_t submit(ClientCall* call, const h2::HeaderList& headers, h2::OutboundBody& body);
+  std::int32_t submit(ClientCall* call, const h2::HeaderBlock& headers, h2::OutboundBody& body);
   void detach(ClientCall* call) { calls_.erase(call); }
   // No new streams: the server sent GOAWAY or the connection is closing.
   bool draining() const noexcept { return draining_ || closed(); }

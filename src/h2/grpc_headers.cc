@@ -6,12 +6,12 @@
 
 namespace pronto::h2 {
 
-void append_metadata(HeaderList& out, const Metadata& metadata) {
+void append_metadata(HeaderBlock& out, const Metadata& metadata) {
   for (const auto& [key, value] : metadata) {
     if (wire::is_binary_key(key)) {
-      out.push_back({key, wire::base64_encode(value)});
+      out.add_owned(key, wire::base64_encode(value));
     } else {
-      out.push_back({key, value});
+      out.add(key, value);
     }
   }
 }
@@ -34,12 +34,10 @@ Status add_received_metadata(Metadata& metadata, std::string_view name, std::str
   return {};
 }
 
-void append_status(HeaderList& out, const Status& status, const Metadata& trailing) {
-  out.push_back({"grpc-status", std::string(wire::format_status_code(status.code()))});
-  if (!status.message().empty()) out.push_back({"grpc-message", wire::percent_encode(status.message())});
-  if (!status.details().empty()) {
-    out.push_back({"grpc-status-details-bin", wire::base64_encode(status.details())});
-  }
+void append_status(HeaderBlock& out, const Status& status, const Metadata& trailing) {
+  out.add_static("grpc-status", wire::format_status_code(status.code()));  // a static string
+  if (!status.message().empty()) out.add_owned("grpc-message", wire::percent_encode(status.message()));
+  if (!status.details().empty()) out.add_owned("grpc-status-details-bin", wire::base64_encode(status.details()));
   append_metadata(out, trailing);
 }
 

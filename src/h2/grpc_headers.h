@@ -11,7 +11,9 @@
 namespace pronto::h2 {
 
 // Appends user metadata as header fields (-bin values base64, unpadded).
-void append_metadata(HeaderList& out, const Metadata& metadata);
+// Values are referenced (ASCII) or owned by the block (-bin, base64): the
+// metadata must outlive the submit.
+void append_metadata(HeaderBlock& out, const Metadata& metadata);
 // Adds one received header field to `metadata` when it is user metadata
 // (not a pseudo-header, not a protocol header such as content-type or
 // grpc-*). A -bin value may hold several comma-separated base64 values.
@@ -19,7 +21,9 @@ void append_metadata(HeaderList& out, const Metadata& metadata);
 Status add_received_metadata(Metadata& metadata, std::string_view name, std::string_view value);
 // grpc-status, grpc-message (percent-encoded), grpc-status-details-bin,
 // then the trailing metadata.
-void append_status(HeaderList& out, const Status& status, const Metadata& trailing);
+// The status fields are owned by the block (or static); the trailing
+// metadata is referenced as by append_metadata.
+void append_status(HeaderBlock& out, const Status& status, const Metadata& trailing);
 
 // Accumulates a received status from trailer fields.
 class StatusReader {

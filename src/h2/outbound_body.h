@@ -12,13 +12,9 @@
 #include <string_view>
 #include <vector>
 
-namespace pronto::h2 {
+#include "h2/header_block.h"
 
-struct HeaderField {
-  std::string name;
-  std::string value;
-};
-using HeaderList = std::vector<HeaderField>;
+namespace pronto::h2 {
 
 class OutboundBody {
  public:
@@ -49,14 +45,14 @@ class OutboundBody {
   // data in a HEADERS frame that ends the stream; without, the last DATA
   // frame ends it.
   void finish() noexcept { end_ = true; }
-  void finish_with_trailers(HeaderList trailers) {
+  void finish_with_trailers(HeaderBlock trailers) {
     trailers_ = std::move(trailers);
     has_trailers_ = true;
     end_ = true;
   }
   bool ended() const noexcept { return end_; }
   bool has_trailers() const noexcept { return has_trailers_; }
-  HeaderList& trailers() noexcept { return trailers_; }
+  const HeaderBlock& trailers() const noexcept { return trailers_; }
 
   // Set by the session: a provider is attached and has deferred.
   bool deferred = false;
@@ -66,7 +62,7 @@ class OutboundBody {
   std::size_t offset_ = 0;
   bool end_ = false;
   bool has_trailers_ = false;
-  HeaderList trailers_;
+  HeaderBlock trailers_;
 };
 
 }  // namespace pronto::h2

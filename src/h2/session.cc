@@ -6,21 +6,6 @@
 
 namespace pronto::h2 {
 
-namespace {
-
-std::vector<nghttp2_nv> to_nv(const HeaderList& headers) {
-  std::vector<nghttp2_nv> nv;
-  nv.reserve(headers.size());
-  for (const auto& h : headers) {
-    nv.push_back({reinterpret_cast<uint8_t*>(const_cast<char*>(h.name.data())),
-                  reinterpret_cast<uint8_t*>(const_cast<char*>(h.value.data())), h.name.size(), h.value.size(),
-                  NGHTTP2_NV_FLAG_NONE});
-  }
-  return nv;
-}
-
-}  // namespace
-
 // The nghttp2 callbacks, as static members of a friend so they reach the
 // Session's privates.
 struct SessionCallbacks {
@@ -121,8 +106,7 @@ struct SessionCallbacks {
         *data_flags |= NGHTTP2_DATA_FLAG_EOF;
         if (body.has_trailers()) {
           *data_flags |= NGHTTP2_DATA_FLAG_NO_END_STREAM;
-          auto nv = to_nv(body.trailers());
-          nghttp2_submit_trailer(s, stream_id, nv.data(), nv.size());
+          nghttp2_submit_trailer(s, stream_id, body.trailers().data(), body.trailers().size());
         }
       } else if (n == 0) {
         body.deferred = true;
@@ -204,20 +188,20 @@ void Session::collect_output(std::string& out) {
 bool Session::want_read() const { return !terminated_ && nghttp2_session_want_read(session_); }
 bool Session::want_write() const { return nghttp2_session_want_write(session_); }
 
-bool Session::submit_response(std::int32_t stream_id, const HeaderList& headers, OutboundBody* body) {
-  auto nv = to_nv(headers);
+bool Session::submit_response(std::int32_t stream_id, const HeaderBlock& headers, OutboundBody* body) {
   nghttp2_data_provider provider{};
   provider.source.ptr = body;
   provider.read_callback = &SessionCallbacks::read_body;
-  return nghttp2_submit_response(session_, stream_id, nv.data(), nv.size(), body ? &provider : nullptr) == 0;
+  return nghttp2_submit_response(session_, stream_id, headers.data(), headers.size(), body ? &provider : nullptr) ==
+         0;
 }
 
-std::int32_t Session::submit_request(const HeaderList& headers, OutboundBody* body, void* stream) {
-  auto nv = to_nv(headers);
+std::int32_t Session::submit_request(const HeaderBlock& headers, OutboundBody* body, void* stream) {
   nghttp2_data_provider provider{};
   provider.source.ptr = body;
   provider.read_callback = &SessionCallbacks::read_body;
-  int32_t id = nghttp2_submit_request(session_, nullptr, nv.data(), nv.size(), body ? &provider : nullptr, stream);
+  int32_t id =
+      nghttp2_submit_request(session_, nullptr, headers.data(), headers.size(), body ? &provider : nullptr, stream);
   if (id > 0) ++open_streams_;
   return id;
 }

@@ -75,9 +75,9 @@ class Session {
 
   // Server: response headers, then the body (may be null: headers only, with
   // END_STREAM — a trailers-only response).
-  bool submit_response(std::int32_t stream_id, const HeaderList& headers, OutboundBody* body);
+  bool submit_response(std::int32_t stream_id, const HeaderBlock& headers, OutboundBody* body);
   // Client: a request; returns the new stream id (<0 on failure).
-  std::int32_t submit_request(const HeaderList& headers, OutboundBody* body, void* stream);
+  std::int32_t submit_request(const HeaderBlock& headers, OutboundBody* body, void* stream);
   // More bytes (or the end) were queued on a deferred body.
   void resume(std::int32_t stream_id, OutboundBody& body);
   void reset_stream(std::int32_t stream_id, std::uint32_t error_code);

@@ -17,7 +17,6 @@ namespace {
 // A writer is suspended once this much is queued on its stream.
 constexpr std::size_t kMaxQueuedBytes = 256 * 1024;
 constexpr std::size_t kMaxHeaderBytes = 16 * 1024;
-constexpr int kNoRst = -1;
 
 // The detached coroutine that runs one call: interceptors, then the handler.
 struct CallDriver {
@@ -113,14 +112,18 @@ void ServerCall::on_headers_end(bool end_stream) {
   if (method_entry_ == nullptr) return reject(Status::unimplemented("Method not found: " + method_));
   if (deadline_) {
     deadline_timer_ = std::make_unique<asio::steady_timer>(conn_->loop().io(), *deadline_);
-    deadline_timer_->async_wait([this, conn = conn_](const asio::error_code& ec) {
-      if (ec || finished_) return;
-      // Deadline: DEADLINE_EXCEEDED now, RST_STREAM after it; the handler
-      // sees a cancelled call.
-      body_.discard();
-      finish(Status::deadline_exceeded(), NGHTTP2_CANCEL);
-      cancel();
-      conn->request_flush();
+    deadline_armed_ = true;  // the call outlives this handler (maybe_destroy waits)
+    deadline_timer_->async_wait([this](const asio::error_code& ec) {
+      deadline_armed_ = false;
+      if (!ec && !finished_) {
+        // Deadline: DEADLINE_EXCEEDED now, RST_STREAM after it; the handler
+        // sees a cancelled call.
+        body_.discard();
+        finish(Status::deadline_exceeded());
+        cancel();
+        conn_->request_flush();
+      }
+      maybe_destroy();
     });
   }
   handler_running_ = true;
@@ -129,13 +132,14 @@ void ServerCall::on_headers_end(bool end_stream) {
 
 void ServerCall::reject(Status status) {
   handler_done_ = true;
-  finish(status, remote_closed_ ? kNoRst : NGHTTP2_NO_ERROR);
+  finish(status);
 }
 
 void ServerCall::reject_http(int http_status) {
   handler_done_ = true;
   finished_ = true;
-  h2::HeaderList headers{{":status", std::to_string(http_status)}};
+  h2::HeaderBlock headers;
+  headers.add_owned(":status", std::to_string(http_status));
   if (!remote_closed_) conn_->session().reset_after_end_stream(stream_id_, NGHTTP2_NO_ERROR);
   conn_->session().submit_response(stream_id_, headers, nullptr);
 }
@@ -183,7 +187,7 @@ void ServerCall::start_handler() {
     } catch (...) {
       status = Status::unknown("handler threw an exception");
     }
-    call->finish(status, call->remote_closed_ ? kNoRst : NGHTTP2_NO_ERROR);
+    call->finish(status);
     for (std::size_t i = started; i-- > 0;) {
       try {
         interceptors[i]->on_finish(*call, status);
@@ -202,7 +206,7 @@ void ServerCall::handler_done() {
 }
 
 void ServerCall::maybe_destroy() {
-  if (handler_done_ && stream_closed_ && !destroy_scheduled_) {
+  if (handler_done_ && stream_closed_ && !deadline_armed_ && !destroy_scheduled_) {
     destroy_scheduled_ = true;
     defer(&ServerCall::destroy_thunk);
   }
@@ -210,13 +214,14 @@ void ServerCall::maybe_destroy() {
 
 // ---- response ---------------------------------------------------------------
 
-h2::HeaderList ServerCall::response_headers() {
-  h2::HeaderList headers{{":status", "200"},
-                         {"content-type", "application/grpc"},
-                         {"grpc-accept-encoding", std::string(wire::kAcceptEncoding)}};
+h2::HeaderBlock ServerCall::response_headers() {
+  h2::HeaderBlock headers;
+  headers.add_static(":status", "200");
+  headers.add_static("content-type", "application/grpc");
+  headers.add_static("grpc-accept-encoding", wire::kAcceptEncoding);
   if (response_compression_ != Compression::identity && wire::accepts(accept_encoding_, response_compression_)) {
     response_encoding_ = response_compression_;
-    headers.push_back({"grpc-encoding", std::string(wire::encoding_name(response_encoding_))});
+    headers.add_static("grpc-encoding", wire::encoding_name(response_encoding_));
   }
   h2::append_metadata(headers, initial_metadata_);
   return headers;
@@ -228,28 +233,32 @@ void ServerCall::send_headers_if_needed() {
   conn_->session().submit_response(stream_id_, response_headers(), &body_);
 }
 
-void ServerCall::finish(const Status& status, int rst) {
+void ServerCall::finish(const Status& status) {
   if (finished_) return;
   finished_ = true;
+  if (deadline_armed_) deadline_timer_->cancel();  // its handler runs soon and releases the call
   if (pending_write_) {
     pending_write_->ok = false;
     defer(&ServerCall::resume_thunk, std::exchange(pending_write_, nullptr)->waiter);
   }
   if (!session_usable()) return;
+  // A complete response ends our side; if the client is still sending, a
+  // RST_STREAM(NO_ERROR) after our END_STREAM tells it to stop (RFC 9113
+  // 8.1). Never another code: grpc-core clients would take a non-zero reset
+  // over the status they have not yet consumed.
+  if (!remote_closed_) conn_->session().reset_after_end_stream(stream_id_, NGHTTP2_NO_ERROR);
   Status sent = status;
   if (Status bad = trailing_metadata_.validate_for_send(); !bad.ok() && status.ok()) sent = bad;
   if (!headers_sent_) {
     // Trailers-only: one HEADERS frame with END_STREAM.
     headers_sent_ = true;
-    h2::HeaderList headers = response_headers();
+    h2::HeaderBlock headers = response_headers();
     h2::append_status(headers, sent, trailing_metadata_);
-    if (rst != kNoRst) conn_->session().reset_after_end_stream(stream_id_, static_cast<std::uint32_t>(rst));
     conn_->session().submit_response(stream_id_, headers, nullptr);
   } else {
-    h2::HeaderList trailers;
+    h2::HeaderBlock trailers;
     h2::append_status(trailers, sent, trailing_metadata_);
     body_.finish_with_trailers(std::move(trailers));
-    if (rst != kNoRst) conn_->session().reset_after_end_stream(stream_id_, static_cast<std::uint32_t>(rst));
     conn_->session().resume(stream_id_, body_);
   }
   conn_->request_flush();
@@ -314,7 +323,7 @@ bool ServerCall::start_write(WriteOp& op) {
 
 void ServerCall::fail(Status status) {
   if (finished_) return;
-  finish(status, remote_closed_ ? kNoRst : NGHTTP2_CANCEL);
+  finish(status);
   cancel();
 }
 
@@ -398,7 +407,7 @@ void ServerCall::on_connection_lost() {
 }
 
 void ServerCall::abort(Status status) {
-  finish(status, NGHTTP2_CANCEL);
+  finish(status);
   cancel();
 }
 

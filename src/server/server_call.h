@@ -67,11 +67,12 @@ class ServerCall final : public ServerContext, public ServerCallOps, public Call
   void reject(Status status);
   void reject_http(int http_status);
   void start_handler();
-  // Sends the status (once). rst: RST_STREAM code to follow, or -1 for none.
-  void finish(const Status& status, int rst);
+  // Sends the status (once), with RST_STREAM(NO_ERROR) after it if the
+  // client is still sending.
+  void finish(const Status& status);
   void send_headers_if_needed();
   // :status, content-type, grpc-accept-encoding, grpc-encoding, metadata.
-  h2::HeaderList response_headers();
+  h2::HeaderBlock response_headers();
   void deliver(ReadOp& op, wire::Message& m);
   void cancel();
   void credit_window();
@@ -113,6 +114,7 @@ class ServerCall final : public ServerContext, public ServerCallOps, public Call
   bool handler_done_ = false;
   bool stream_closed_ = false;
   bool destroy_scheduled_ = false;
+  bool deadline_armed_ = false;  // a deadline handler is outstanding
   std::vector<std::function<void()>> cancel_callbacks_;
   std::unique_ptr<asio::steady_timer> deadline_timer_;
   std::unique_ptr<asio::steady_timer> sleep_timer_;

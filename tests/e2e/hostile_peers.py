@@ -205,6 +205,30 @@ def case_thousand_deadlines(port):
     normal_call(port, "1,000 deadline calls")
 
 
+def case_reset_after_status_is_no_error(port):
+    """A status sent while the client still streams (deadline, bad message)
+    is followed by RST_STREAM(NO_ERROR) only: grpc-core clients would take
+    any other code over the status."""
+    for tag, extra, body in (("deadline", [("grpc-timeout", "20m")], frame(echo_request(b"x", delay_ms=5000))),
+                             ("unparseable request", [], frame(b"\xff\xff\xff\xff"))):
+        c = Client(port)
+        sid = c.request(extra=extra)
+        c.send(sid, body, end=False)  # no half-close: the client is "still sending"
+        headers, _, trailers, reset = c.collect(sid)
+        if reset is None:  # the reset may arrive just after the end of the stream
+            c.sock.settimeout(1)
+            try:
+                for ev in c.conn.receive_data(c.sock.recv(65536)):
+                    if isinstance(ev, h2.events.StreamReset) and ev.stream_id == sid:
+                        reset = ev.error_code
+            except socket.timeout:
+                pass
+        c.close()
+        got, _ = status_of(headers, trailers)
+        check(got in ("4", "13"), f"{tag}: a status before any reset (got {got})")
+        check(reset in (None, 0), f"{tag}: reset after the status is NO_ERROR (got {reset})")
+
+
 def case_bad_content_type(port):
     c = Client(port)
     sid = c.request(ctype="application/json")
@@ -242,6 +266,7 @@ def main():
         port = int(line.strip().rsplit(" ", 1)[1])
         case_bad_content_type(port)
         case_get_method(port)
+        case_reset_after_status_is_no_error(port)
         expect_status(port, "unknown method", 12, path="/pronto.test.Echo/Nope")
         expect_status(port, "unknown service", 12, path="/no.Such/Thing")
         expect_status(port, "malformed grpc-timeout", 13, extra=[("grpc-timeout", "12x")])

@@ -96,7 +96,7 @@ class SessionPair : public ::testing::Test {
   }
 
   std::int32_t start_request(OutboundBody* body) {
-    HeaderList h{{":method", "POST"}, {":scheme", "http"}, {":path", "/a.B/C"},
+    HeaderBlock h{{":method", "POST"}, {":scheme", "http"}, {":path", "/a.B/C"},
                  {":authority", "x"},   {"content-type", "application/grpc"}, {"te", "trailers"}};
     return client_.submit_request(h, body, &client_stream_);
   }
@@ -129,7 +129,7 @@ TEST_F(SessionPair, request_headers_and_body_reach_the_server) {
 TEST_F(SessionPair, trailers_only_response_is_one_headers_frame_with_end_stream) {
   auto id = start_request(nullptr);
   pump();
-  HeaderList h{{":status", "200"}, {"content-type", "application/grpc"}, {"grpc-status", "12"}};
+  HeaderBlock h{{":status", "200"}, {"content-type", "application/grpc"}, {"grpc-status", "12"}};
   ASSERT_TRUE(server_.submit_response(id, h, nullptr));
   auto sent = pump();
   auto frames = parse_frames(sent);
@@ -149,7 +149,7 @@ TEST_F(SessionPair, deferred_body_sends_nothing_until_resumed_then_data_and_trai
   auto id = start_request(nullptr);
   pump();
   OutboundBody body;
-  HeaderList h{{":status", "200"}, {"content-type", "application/grpc"}};
+  HeaderBlock h{{":status", "200"}, {"content-type", "application/grpc"}};
   ASSERT_TRUE(server_.submit_response(id, h, &body));
   pump();
   EXPECT_EQ(client_stream_.header_blocks, 1);
@@ -177,7 +177,7 @@ TEST_F(SessionPair, reset_after_end_stream_is_sent_after_the_trailers) {
   auto id = start_request(nullptr);
   pump();
   server_.reset_after_end_stream(id, NGHTTP2_CANCEL);
-  HeaderList h{{":status", "200"}, {"content-type", "application/grpc"}, {"grpc-status", "4"}};
+  HeaderBlock h{{":status", "200"}, {"content-type", "application/grpc"}, {"grpc-status", "4"}};
   ASSERT_TRUE(server_.submit_response(id, h, nullptr));
   auto frames = parse_frames(pump());
   std::vector<std::uint8_t> types;
