@@ -88,7 +88,7 @@ class BlockingRegion {
 
 // A coroutine that starts at once and frees itself when done.
 struct Detached {
-  struct promise_type {
+  struct promise_type : PooledFrame {
     Detached get_return_object() noexcept { return {}; }
     std::suspend_never initial_suspend() noexcept { return {}; }
     std::suspend_never final_suspend() noexcept { return {}; }

@@ -91,7 +91,7 @@ struct BlockingSlot<void> {
 class ServerContext {
  public:
   // "/package.Service/Method"
-  const std::string& method() const noexcept { return method_; }
+  const std::string& method() const noexcept { return *method_name_; }
   // Request metadata as the client sent it (-bin values already decoded).
   const Metadata& client_metadata() const noexcept { return client_metadata_; }
   // The deadline from grpc-timeout, if the client set one.
@@ -186,7 +186,8 @@ class ServerContext {
   ServerContext& operator=(const ServerContext&) = delete;
 
   detail::ServerCallOps* ops_;
-  std::string method_;
+  std::string method_;  // the :path when no route matched
+  const std::string* method_name_ = &method_;
   std::string authority_;
   std::string peer_;
   std::string peer_identity_;

@@ -10,6 +10,7 @@
 #pragma once
 
 #include <coroutine>
+#include <cstddef>
 #include <exception>
 #include <optional>
 #include <utility>
@@ -21,7 +22,19 @@ class Task;
 
 namespace detail {
 
-struct TaskPromiseBase {
+// Coroutine frames come from a per-thread pool of size classes (64-byte
+// steps up to 2 KiB; larger frames use the global heap), so a call's
+// handler frames cost no malloc in steady state. A frame may be freed on
+// another thread than the one that made it; it then joins that thread's pool.
+void* allocate_frame(std::size_t size);
+void free_frame(void* p, std::size_t size) noexcept;
+
+struct PooledFrame {
+  static void* operator new(std::size_t size) { return allocate_frame(size); }
+  static void operator delete(void* p, std::size_t size) noexcept { free_frame(p, size); }
+};
+
+struct TaskPromiseBase : PooledFrame {
   std::coroutine_handle<> continuation_ = std::noop_coroutine();
   std::exception_ptr exception_;
 

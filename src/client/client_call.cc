@@ -257,9 +257,10 @@ void ClientCall::on_data(const std::uint8_t* data, std::size_t size) {
     credit_window();
     return;
   }
-  scratch_.clear();
-  Status st = deframer_.feed(data, size, scratch_);
-  for (auto& m : scratch_) {
+  thread_local std::vector<wire::Message> scratch;  // filled and emptied within this event
+  scratch.clear();
+  Status st = deframer_.feed(data, size, scratch);
+  for (auto& m : scratch) {
     if (m.compressed) {
       if (response_encoding_ == Compression::identity) {
         st = Status::internal("compressed message without grpc-encoding");
@@ -272,7 +273,7 @@ void ClientCall::on_data(const std::uint8_t* data, std::size_t size) {
       }
       m.payload = std::move(*plain);
     }
-    inbox_.push_back(std::move(m.payload));
+    inbox_.push(std::move(m));
   }
   if (!st.ok()) {
     abort(st);
@@ -360,8 +361,7 @@ void ClientCall::complete(Status status) {
 void ClientCall::deliver_reads() {
   if (!pending_read_) return;
   if (!inbox_.empty()) {
-    pending_read_->message = std::move(inbox_.front());
-    inbox_.pop_front();
+    pending_read_->message = inbox_.pop().payload;
     credit_window();
   } else if (status_) {
     pending_read_->message.reset();
@@ -379,7 +379,7 @@ void ClientCall::finish_waiters() {
   }
   if (unary_) {
     UnaryOp* op = std::exchange(unary_, nullptr);
-    if (status_->ok() && !inbox_.empty()) op->response = std::move(inbox_.front());
+    if (status_->ok() && !inbox_.empty()) op->response = inbox_.pop().payload;
     op->status = *status_;
     unary_resumer_.resume(impl_.loop(), op->waiter);
     unref();  // the unary op's reference

@@ -11,7 +11,6 @@
 
 #include <asio/steady_timer.hpp>
 #include <atomic>
-#include <deque>
 #include <memory>
 #include <optional>
 #include <string>
@@ -24,6 +23,7 @@
 #include "pronto/interceptor.h"
 #include "transport/event_loop.h"
 #include "wire/deframer.h"
+#include "wire/message_queue.h"
 
 namespace pronto::detail {
 
@@ -112,8 +112,7 @@ class ClientCall final : public ClientCallCore {
   Resumer unary_resumer_;
 
   wire::Deframer deframer_;
-  std::vector<wire::Message> scratch_;
-  std::deque<std::string> inbox_;
+  wire::MessageQueue inbox_;
   std::size_t unconsumed_ = 0;
   bool headers_received_ = false;
   int http_status_ = 0;

@@ -20,7 +20,7 @@ constexpr std::size_t kMaxHeaderBytes = 16 * 1024;
 
 // The detached coroutine that runs one call: interceptors, then the handler.
 struct CallDriver {
-  struct promise_type {
+  struct promise_type : PooledFrame {
     CallDriver get_return_object() noexcept { return {}; }
     std::suspend_never initial_suspend() noexcept { return {}; }
     std::suspend_never final_suspend() noexcept { return {}; }
@@ -61,16 +61,27 @@ bool ServerCall::on_header(std::string_view name, std::string_view value) {
   }
   if (!name.empty() && name.front() == ':') {
     if (name == ":path") {
-      method_ = std::string(value);
+      // Route at once; only an unknown path is copied (for the error).
+      method_entry_ = conn_->server().find_method(value);
+      if (method_entry_) {
+        method_name_ = &method_entry_->path;
+      } else {
+        method_ = std::string(value);
+      }
     } else if (name == ":method") {
-      http_method_ = std::string(value);
+      post_ = value == "POST";
     } else if (name == ":authority") {
       authority_ = std::string(value);
     }
     return true;
   }
   if (name == "content-type") {
-    content_type_ = std::string(value);
+    // "application/grpc", optionally "+proto", "+json", ... or parameters.
+    constexpr std::string_view kGrpc = "application/grpc";
+    grpc_content_ = value.substr(0, kGrpc.size()) == kGrpc &&
+                    (value.size() == kGrpc.size() || value[kGrpc.size()] == '+' || value[kGrpc.size()] == ';');
+  } else if (name == "te") {
+    // te: trailers is implied by HTTP/2 for gRPC; nothing to keep.
   } else if (name == "grpc-timeout") {
     auto timeout = wire::parse_timeout(value);
     if (!timeout) {
@@ -105,10 +116,9 @@ void ServerCall::on_headers_end(bool end_stream) {
   }
   headers_done_ = true;
   if (end_stream) remote_closed_ = true;
-  if (http_method_ != "POST") return reject_http(405);
-  if (content_type_.rfind("application/grpc", 0) != 0) return reject_http(415);
+  if (!post_) return reject_http(405);
+  if (!grpc_content_) return reject_http(415);
   if (!header_error_.ok()) return reject(header_error_);
-  method_entry_ = conn_->server().find_method(method_);
   if (method_entry_ == nullptr) return reject(Status::unimplemented("Method not found: " + method_));
   if (deadline_) {
     deadline_timer_ = std::make_unique<asio::steady_timer>(conn_->loop().io(), *deadline_);
@@ -274,8 +284,8 @@ void ServerCall::deliver(ReadOp& op, wire::Message& m) {
 
 bool ServerCall::start_read(ReadOp& op) {
   if (!inbox_.empty()) {
-    deliver(op, inbox_.front());
-    inbox_.pop_front();
+    wire::Message m = inbox_.pop();
+    deliver(op, m);
     credit_window();
     return true;
   }
@@ -335,9 +345,11 @@ void ServerCall::on_data(const std::uint8_t* data, std::size_t size) {
     credit_window();
     return;
   }
-  scratch_.clear();
-  Status st = deframer_.feed(data, size, scratch_);
-  for (auto& m : scratch_) {
+  // Scratch shared by the loop's calls: filled and emptied within this event.
+  thread_local std::vector<wire::Message> scratch;
+  scratch.clear();
+  Status st = deframer_.feed(data, size, scratch);
+  for (auto& m : scratch) {
     if (m.compressed) {
       if (request_encoding_ == Compression::identity) {
         st = Status::internal("compressed message without grpc-encoding");
@@ -354,7 +366,7 @@ void ServerCall::on_data(const std::uint8_t* data, std::size_t size) {
       deliver(*pending_read_, m);
       defer(&ServerCall::resume_thunk, std::exchange(pending_read_, nullptr)->waiter);
     } else {
-      inbox_.push_back(std::move(m));
+      inbox_.push(std::move(m));
     }
   }
   if (!st.ok()) {

@@ -11,7 +11,6 @@
 #pragma once
 
 #include <asio/steady_timer.hpp>
-#include <deque>
 #include <functional>
 #include <memory>
 #include <string>
@@ -22,6 +21,7 @@
 #include "pronto/server_context.h"
 #include "pronto/service.h"
 #include "wire/deframer.h"
+#include "wire/message_queue.h"
 
 namespace pronto::detail {
 
@@ -85,8 +85,8 @@ class ServerCall final : public ServerContext, public ServerCallOps, public Call
   const Service::Method* method_entry_ = nullptr;
 
   // Request headers.
-  std::string http_method_;
-  std::string content_type_;
+  bool post_ = false;          // :method is POST
+  bool grpc_content_ = false;  // content-type is application/grpc[+...]
   std::size_t header_bytes_ = 0;
   Status header_error_;
   Compression request_encoding_ = Compression::identity;
@@ -96,8 +96,7 @@ class ServerCall final : public ServerContext, public ServerCallOps, public Call
 
   // Inbound.
   wire::Deframer deframer_;
-  std::vector<wire::Message> scratch_;
-  std::deque<wire::Message> inbox_;  // payloads already decompressed
+  wire::MessageQueue inbox_;  // payloads already decompressed
   std::size_t unconsumed_ = 0;  // received bytes not yet credited to the window
   bool remote_closed_ = false;
   ReadOp* pending_read_ = nullptr;

@@ -35,7 +35,7 @@ void ServerImpl::add_service(Service& service) {
 }
 
 const Service::Method* ServerImpl::find_method(std::string_view path) const {
-  auto it = methods_.find(std::string(path));
+  auto it = methods_.find(path);
   return it == methods_.end() ? nullptr : it->second;
 }
 

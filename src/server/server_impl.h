@@ -65,7 +65,11 @@ class ServerImpl {
   };
   std::vector<ListenAddress> addresses_;
   std::vector<int> ports_;
-  std::unordered_map<std::string, const Service::Method*> methods_;
+  struct StringHash {
+    using is_transparent = void;
+    std::size_t operator()(std::string_view s) const noexcept { return std::hash<std::string_view>{}(s); }
+  };
+  std::unordered_map<std::string, const Service::Method*, StringHash, std::equal_to<>> methods_;
   std::vector<std::shared_ptr<ServerInterceptor>> interceptors_;
   std::vector<std::unique_ptr<EventLoop>> loops_;
   std::vector<std::unique_ptr<Listener>> listeners_;
