@@ -102,7 +102,7 @@ class ServerContext {
     return *deadline_ - Clock::now();
   }
   // "ipv4:127.0.0.1:5000", "ipv6:[::1]:5000" or "unix:/path".
-  const std::string& peer() const noexcept { return peer_; }
+  const std::string& peer() const noexcept { return *peer_; }
   // The :authority the client addressed.
   const std::string& authority() const noexcept { return authority_; }
 
@@ -177,7 +177,7 @@ class ServerContext {
   Clock::time_point start_time() const noexcept { return start_time_; }
 
   // Identity of an authenticated peer (TLS), empty on plaintext.
-  const std::string& peer_identity() const noexcept { return peer_identity_; }
+  const std::string& peer_identity() const noexcept { return *peer_identity_; }
 
  protected:
   explicit ServerContext(detail::ServerCallOps* ops) : ops_(ops) {}
@@ -189,8 +189,9 @@ class ServerContext {
   std::string method_;  // the :path when no route matched
   const std::string* method_name_ = &method_;
   std::string authority_;
-  std::string peer_;
-  std::string peer_identity_;
+  // Owned by the connection, which outlives its calls.
+  const std::string* peer_ = nullptr;
+  const std::string* peer_identity_ = nullptr;
   Metadata client_metadata_;
   std::optional<Deadline> deadline_;
   Clock::time_point start_time_{};

@@ -41,8 +41,8 @@ ServerCall::ServerCall(std::shared_ptr<ServerConnection> conn, std::int32_t stre
       conn_(std::move(conn)),
       stream_id_(stream_id),
       deframer_(conn_->server().options().max_receive_message_size) {
-  peer_ = conn_->peer();
-  peer_identity_ = conn_->peer_identity();
+  peer_ = &conn_->peer();
+  peer_identity_ = &conn_->peer_identity();
   start_time_ = Clock::now();
 }
 

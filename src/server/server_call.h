@@ -81,6 +81,10 @@ class ServerCall final : public ServerContext, public ServerCallOps, public Call
   bool session_usable() const;
 
   std::shared_ptr<ServerConnection> conn_;
+  // The connection's list of live calls (intrusive: no allocation per call).
+  ServerCall* prev_ = nullptr;
+  ServerCall* next_ = nullptr;
+  friend class ServerConnection;
   std::int32_t stream_id_;
   const Service::Method* method_entry_ = nullptr;
 

@@ -18,7 +18,9 @@ ServerConnection::~ServerConnection() { server_.connection_gone(); }
 void* ServerConnection::on_begin_headers(std::int32_t stream_id, void* stream) {
   if (stream != nullptr) return stream;  // trailers from the client
   auto* call = new ServerCall(std::static_pointer_cast<ServerConnection>(shared_from_this()), stream_id);
-  calls_.insert(call);
+  call->next_ = calls_;
+  if (calls_) calls_->prev_ = call;
+  calls_ = call;
   return call;
 }
 
@@ -35,9 +37,22 @@ void ServerConnection::on_stream_close(void* stream, std::uint32_t error_code) {
 }
 void ServerConnection::on_body_drained(void* stream) { as_call(stream)->on_body_drained(); }
 
+void ServerConnection::remove_call(ServerCall* call) {
+  if (call->prev_) call->prev_->next_ = call->next_;
+  if (call->next_) call->next_->prev_ = call->prev_;
+  if (calls_ == call) calls_ = call->next_;
+  call->prev_ = call->next_ = nullptr;
+}
+
+std::vector<ServerCall*> ServerConnection::live_calls() const {
+  std::vector<ServerCall*> out;
+  for (ServerCall* c = calls_; c; c = c->next_) out.push_back(c);
+  return out;
+}
+
 void ServerConnection::on_closed() {
-  // Copy: calls may remove themselves.
-  std::vector<ServerCall*> calls(calls_.begin(), calls_.end());
+  // A copy: calls may remove themselves.
+  std::vector<ServerCall*> calls = live_calls();
   for (auto* c : calls) c->on_connection_lost();
 }
 
@@ -49,7 +64,7 @@ void ServerConnection::begin_shutdown() {
 }
 
 void ServerConnection::abort_calls() {
-  std::vector<ServerCall*> calls(calls_.begin(), calls_.end());
+  std::vector<ServerCall*> calls = live_calls();
   for (auto* c : calls) c->abort(Status::unavailable("server shutting down"));
   request_flush();
 }

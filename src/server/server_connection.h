@@ -5,7 +5,7 @@
 // ServerImpl tracks it (weakly) for shutdown. Threading: its loop only.
 #pragma once
 
-#include <unordered_set>
+#include <vector>
 
 #include "transport/connection.h"
 
@@ -20,7 +20,7 @@ class ServerConnection final : public Connection {
   ~ServerConnection() override;
 
   ServerImpl& server() noexcept { return server_; }
-  void remove_call(ServerCall* call) { calls_.erase(call); }
+  void remove_call(ServerCall* call);
   // Graceful shutdown: GOAWAY; the connection closes when its calls are done.
   void begin_shutdown();
   // Past the grace period: cancel every call and close.
@@ -37,7 +37,9 @@ class ServerConnection final : public Connection {
   void on_closed() override;
 
   ServerImpl& server_;
-  std::unordered_set<ServerCall*> calls_;
+  // Every call on the connection (intrusive list through ServerCall).
+  ServerCall* calls_ = nullptr;
+  std::vector<ServerCall*> live_calls() const;
 };
 
 }  // namespace pronto::detail

@@ -6,24 +6,32 @@
 //   pronto-interop-client --server_port=N [--server_host=localhost]
 //                         [--test_case=all|name[,name...]] [--use_tls=false]
 //                         [--server_host_override=NAME] [--ca_file=PEM]
+//                         [--soak_iterations=10] [--soak_max_failures=0]
+//                         [--soak_per_iteration_max_acceptable_latency_ms=1000]
+//                         [--soak_overall_timeout_seconds=10]
+//                         [--soak_min_time_ms_between_rpcs=0]
 //
-// Prints `PASS name` or `FAIL name: reason` per case (one line each), then
+// Prints `PASS name` (or `PASS name: details`, e.g. the soak cases' counts
+// and latencies) or `FAIL name: reason` per case (one line each), then
 // `N passed, M failed`. Exit status: 0 if every case passed, 1 if any
-// failed, 2 on bad usage (unknown flag or case name).
+// failed, 2 on bad usage (unknown flag or case name, unreadable --ca_file).
 //
-// TLS: not wired in yet (the matrix is plaintext only), so --use_tls=true is
-// refused (exit 2). Plaintext --server_host_override sets the :authority, as
-// the official clients' default-authority option does. --ca_file is accepted
-// (TLS only).
+// TLS: --use_tls=true connects with TLS (ALPN h2), verifying the server's
+// certificate against --ca_file (default: the system roots) and the name
+// --server_host_override (default: --server_host), which is then also the
+// :authority. In plaintext, --server_host_override only sets the :authority,
+// as the official clients' default-authority option does.
 //
-// Not implemented yet, as in the reference clients: compression cases, soak
-// cases, auth cases.
+// `all` runs every case this client has, the soak cases included (as the
+// official C++ client's `all` does). Not implemented: the auth
+// (cloud-to-prod) cases, cacheable_unary (needs a caching proxy).
 #include <algorithm>
 #include <cstdio>
 #include <exception>
 #include <optional>
 #include <sstream>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include "cases/cases.h"
@@ -36,7 +44,9 @@ using pronto_interop::NamedCase;
 constexpr char kProgram[] = "pronto-interop-client";
 constexpr char kUsage[] =
     "pronto-interop-client --server_port=N [--server_host=localhost] [--test_case=all|name[,name...]] "
-    "[--use_tls=false] [--server_host_override=NAME] [--ca_file=PEM]";
+    "[--use_tls=false] [--server_host_override=NAME] [--ca_file=PEM] [--soak_iterations=10] "
+    "[--soak_max_failures=0] [--soak_per_iteration_max_acceptable_latency_ms=1000] "
+    "[--soak_overall_timeout_seconds=10] [--soak_min_time_ms_between_rpcs=0]";
 
 // The cases named by --test_case, in the order given; false on an unknown name.
 bool select_cases(const std::string& spec, std::vector<NamedCase>& selected, std::string& error) {
@@ -64,6 +74,7 @@ bool select_cases(const std::string& spec, std::vector<NamedCase>& selected, std
 // Runs one case; returns true when it passed. Always prints exactly one line.
 bool run_case(const NamedCase& c, pronto_interop::CaseEnv& env) {
   std::string failure;
+  env.note.clear();
   try {
     c.run(env);
   } catch (const pronto_interop::CaseFailure& f) {
@@ -71,8 +82,10 @@ bool run_case(const NamedCase& c, pronto_interop::CaseEnv& env) {
   } catch (const std::exception& e) {  // a bug or a protocol surprise: still one line
     failure = std::string("exception: ") + e.what();
   }
-  if (failure.empty()) {
+  if (failure.empty() && env.note.empty()) {
     std::printf("PASS %.*s\n", static_cast<int>(c.name.size()), c.name.data());
+  } else if (failure.empty()) {
+    std::printf("PASS %.*s: %s\n", static_cast<int>(c.name.size()), c.name.data(), env.note.c_str());
   } else {
     std::printf("FAIL %.*s: %s\n", static_cast<int>(c.name.size()), c.name.data(), failure.c_str());
   }
@@ -88,7 +101,12 @@ int main(int argc, char** argv) {
                                {"test_case", "all"},
                                {"use_tls", "false"},
                                {"server_host_override", ""},
-                               {"ca_file", ""}});
+                               {"ca_file", ""},
+                               {"soak_iterations", "10"},
+                               {"soak_max_failures", "0"},
+                               {"soak_per_iteration_max_acceptable_latency_ms", "1000"},
+                               {"soak_overall_timeout_seconds", "10"},
+                               {"soak_min_time_ms_between_rpcs", "0"}});
   auto usage = [&](const std::string& error) { return pronto_interop::usage_error(kProgram, error, kUsage); };
   if (!flags.parse(argc, argv)) return usage(flags.error());
   std::optional<int> port = flags.integer("server_port", 1, 65535);
@@ -101,17 +119,37 @@ int main(int argc, char** argv) {
   std::string error;
   if (!select_cases(flags.get("test_case"), selected, error)) return usage(error);
 
-  if (*use_tls) {
-    // TODO(issue 3): ChannelOptions::tls with ca_file = --ca_file and
-    // server_name_override = --server_host_override, with the TLS column.
-    std::fprintf(stderr, "%s: --use_tls=true: TLS is not supported by this client yet\n", kProgram);
-    return 2;
+  // The soak flags, as the official clients take them.
+  pronto_interop::SoakConfig soak;
+  constexpr int kMax = 1 << 30;
+  for (auto [name, field, lo] :
+       {std::tuple{"soak_iterations", &pronto_interop::SoakConfig::iterations, 1},
+        {"soak_max_failures", &pronto_interop::SoakConfig::max_failures, 0},
+        {"soak_per_iteration_max_acceptable_latency_ms",
+         &pronto_interop::SoakConfig::per_iteration_max_acceptable_latency_ms, 1},
+        {"soak_overall_timeout_seconds", &pronto_interop::SoakConfig::overall_timeout_seconds, 1},
+        {"soak_min_time_ms_between_rpcs", &pronto_interop::SoakConfig::min_time_ms_between_rpcs, 0}}) {
+    std::optional<int> value = flags.integer(name, lo, kMax);
+    if (!value) return usage(flags.error());
+    soak.*field = *value;
   }
+
   pronto::ChannelOptions options;
-  options.authority = flags.get("server_host_override");  // empty: the target's host:port
+  if (*use_tls) {
+    const std::string& ca_file = flags.get("ca_file");
+    if (!ca_file.empty() && !pronto_interop::read_file(ca_file))
+      return usage("cannot read --ca_file=" + ca_file);
+    // The override is the name verified (and sent as SNI) and, with no
+    // explicit authority, the :authority too.
+    options.tls = pronto::TlsChannelOptions{.ca_file = ca_file,
+                                            .server_name_override = flags.get("server_host_override")};
+  } else {
+    options.authority = flags.get("server_host_override");  // empty: the target's host:port
+  }
   std::string host = flags.get("server_host");
   if (host.find(':') != std::string::npos && host.front() != '[') host = "[" + host + "]";  // bare IPv6
-  pronto_interop::CaseEnv env(pronto::Channel::create(host + ":" + std::to_string(*port), options));
+  const std::string target = host + ":" + std::to_string(*port);
+  pronto_interop::CaseEnv env([target, options] { return pronto::Channel::create(target, options); }, soak);
 
   int passed = 0, failed = 0;
   for (const NamedCase& c : selected) (run_case(c, env) ? passed : failed)++;

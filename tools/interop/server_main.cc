@@ -8,9 +8,9 @@
 // stdout (flushed). Listens on localhost only. SIGINT/SIGTERM shut it down.
 // Exit status: 0 after a signal, 1 if it cannot listen, 2 on bad usage.
 //
-// TLS: not wired in yet (the matrix is plaintext only), so --use_tls=true is
-// refused (exit 2); the certificate flags are accepted so that the suite's
-// command lines work unchanged once it is.
+// TLS: --use_tls=true serves TLS (ALPN h2) with the PEM certificate chain and
+// key of --tls_cert_file / --tls_key_file; both are required then and must be
+// readable (else exit 2). No client certificates are asked for.
 #include <signal.h>
 
 #include <chrono>
@@ -49,17 +49,31 @@ int main(int argc, char** argv) {
   std::optional<bool> use_tls = flags.boolean("use_tls");
   if (!use_tls) return pronto_interop::usage_error(kProgram, flags.error(), kUsage);
   if (*use_tls) {
-    // TODO(issue 3): listen(address, TlsServerOptions{--tls_cert_file,
-    // --tls_key_file}), with the TLS column of the matrix.
-    std::fprintf(stderr, "%s: --use_tls=true: TLS is not supported by this server yet\n", kProgram);
-    return 2;
+    for (const char* name : {"tls_cert_file", "tls_key_file"}) {
+      if (flags.get(name).empty()) {
+        return pronto_interop::usage_error(kProgram,
+                                           "--use_tls=true needs --tls_cert_file and --tls_key_file", kUsage);
+      }
+      // Checked here so that a wrong path is a usage error, not a failed start.
+      if (!pronto_interop::read_file(flags.get(name))) {
+        return pronto_interop::usage_error(
+            kProgram, "cannot read --" + std::string(name) + "=" + flags.get(name), kUsage);
+      }
+    }
   }
 
   sigset_t stop_signals = block_stop_signals();
 
   pronto_interop::TestServiceImpl service;
   pronto::Server server;
-  server.add_service(service).listen("localhost:" + std::to_string(*port));
+  const std::string address = "localhost:" + std::to_string(*port);
+  server.add_service(service);
+  if (*use_tls) {
+    server.listen(address, pronto::TlsServerOptions{.cert_file = flags.get("tls_cert_file"),
+                                                    .key_file = flags.get("tls_key_file")});
+  } else {
+    server.listen(address);
+  }
   if (pronto::Status st = server.start(); !st.ok()) {
     std::fprintf(stderr, "%s: cannot listen on localhost:%d: %s\n", kProgram, *port, st.to_string().c_str());
     return 1;

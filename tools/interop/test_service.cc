@@ -17,6 +17,9 @@ using pronto::Status;
 using pronto::StatusCode;
 using pronto::Task;
 
+// The algorithm used when a request asks for compressed responses.
+constexpr pronto::Compression kResponseCompression = pronto::Compression::gzip;
+
 constexpr char kEchoInitialKey[] = "x-grpc-test-echo-initial";
 constexpr char kEchoTrailingBinKey[] = "x-grpc-test-echo-trailing-bin";
 
@@ -49,20 +52,46 @@ Status fill_payload(PayloadType type, int size, Payload& payload) {
   return {};
 }
 
+// CompressedRequest: with expect_compressed present, the message just read
+// must have arrived compressed (true) or uncompressed (false).
+template <class Request>
+Status check_expected_compression(const ServerContext& ctx, const Request& request) {
+  if (!request.has_expect_compressed()) return {};
+  const bool expected = request.expect_compressed().value();
+  if (ctx.last_message_compressed() == expected) return {};
+  return Status::invalid_argument(expected ? "expect_compressed: the request arrived uncompressed"
+                                           : "expect_compressed=false: the request arrived compressed");
+}
+
+// CompressedResponse, streaming: a request with `compressed` in any of its
+// ResponseParameters makes the call's responses gzip-encoded (effective only
+// before the first response: the encoding goes out with the headers).
+void maybe_compress_responses(ServerContext& ctx, const grpc::testing::StreamingOutputCallRequest& request) {
+  for (const auto& params : request.response_parameters()) {
+    if (params.has_compressed()) {
+      ctx.set_compression(kResponseCompression);
+      return;
+    }
+  }
+}
+
 // One response per ResponseParameters of `request`, each after sleeping its
-// interval_us. Non-OK when a response cannot be built or the call is over.
+// interval_us, compressed unless its `compressed` is false (on a call that
+// is not gzip-encoded nothing is compressed). Non-OK when a response cannot
+// be built or the call is over.
 Task<Status> write_responses(ServerContext& ctx, const grpc::testing::StreamingOutputCallRequest& request,
                              pronto::ServerWriter<grpc::testing::StreamingOutputCallResponse>& writer) {
+  maybe_compress_responses(ctx, request);
   for (const auto& params : request.response_parameters()) {
     if (params.interval_us() > 0) {
       bool slept = co_await ctx.sleep_for(std::chrono::microseconds(params.interval_us()));
       if (!slept) co_return Status::cancelled("cancelled while sleeping interval_us");
     }
-    // TODO(issue 3): params.compressed() is ignored, like the reference peers do.
     grpc::testing::StreamingOutputCallResponse response;
     Status built = fill_payload(request.response_type(), params.size(), *response.mutable_payload());
     if (!built.ok()) co_return built;
-    Status written = co_await writer.write(response);
+    const bool compress = !params.has_compressed() || params.compressed().value();
+    Status written = co_await writer.write(response, compress);
     if (!written.ok()) co_return written;
   }
   co_return Status{};
@@ -85,8 +114,9 @@ Task<pronto::Result<TestServiceImpl::Empty>> TestServiceImpl::EmptyCall(ServerCo
 Task<pronto::Result<TestServiceImpl::SimpleResponse>> TestServiceImpl::UnaryCall(
     ServerContext& ctx, const SimpleRequest& request) {
   echo_metadata(ctx);
-  // TODO(issue 3): expect_compressed is not checked and response_compressed is
-  // ignored, like the reference peers do (no compression cases yet).
+  if (Status expected = check_expected_compression(ctx, request); !expected.ok()) co_return expected;
+  // CompressedResponse: set before the response is written, i.e. now.
+  if (request.response_compressed().value()) ctx.set_compression(kResponseCompression);
   SimpleResponse response;
   Status built = fill_payload(request.response_type(), request.response_size(), *response.mutable_payload());
   if (!built.ok()) co_return built;
@@ -116,7 +146,7 @@ Task<pronto::Result<TestServiceImpl::StreamingInputCallResponse>> TestServiceImp
   echo_metadata(ctx);
   std::size_t total = 0;
   while (auto request = co_await reader.read()) {
-    // TODO(issue 3): request->expect_compressed() is not checked, like the reference peers.
+    if (Status expected = check_expected_compression(ctx, *request); !expected.ok()) co_return expected;
     total += request->payload().body().size();
   }
   if (Status end = end_of_requests(ctx); !end.ok()) co_return end;

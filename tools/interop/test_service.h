@@ -15,13 +15,21 @@
 //   * UnimplementedCall and CacheableUnaryCall are not overridden, so they
 //     answer UNIMPLEMENTED (the first on purpose, the second is only
 //     meaningful behind a caching proxy).
-//
-// Not implemented: the compression fields. Like the reference peers (the suite
-// has no compression cases yet), `expect_compressed` is not checked and
-// `response_compressed` / ResponseParameters.compressed are ignored.
-// TODO(issue 3): honour them (ServerContext::set_compression,
-// last_message_compressed, ServerWriter::write(m, compress)) together with
-// the compression cases.
+//   * CompressedResponse: SimpleRequest.response_compressed = true sends the
+//     UnaryCall response gzip-compressed (if the client accepts gzip, as its
+//     grpc-accept-encoding says). In the streaming methods, a request whose
+//     ResponseParameters carry `compressed` makes the call gzip-encoded, and
+//     each response goes compressed or not as its `compressed` says
+//     (ServerWriter::write(m, compress)); parameters without it are
+//     compressed on such a call, like the official C++ server does. The call
+//     encoding is settled with the response headers, so in FullDuplexCall
+//     only the requests before the first response can turn compression on.
+//   * CompressedRequest: a request with expect_compressed present must have
+//     arrived compressed (true) or uncompressed (false), as
+//     ServerContext::last_message_compressed() says; otherwise the call ends
+//     with INVALID_ARGUMENT. The spec only asks for the `true` direction; the
+//     `false` one is what the official C++ server checks too, and is what
+//     catches a client that ignores a per-message "don't compress".
 //
 // Ownership: the caller owns the service; it must outlive the Server.
 // Threading: stateless; handlers run on the server's event loops.

@@ -15,7 +15,6 @@ namespace pronto_interop {
 namespace {
 
 using grpc::testing::Empty;
-using grpc::testing::SimpleRequest;
 using grpc::testing::SimpleResponse;
 using grpc::testing::StreamingInputCallRequest;
 using grpc::testing::StreamingOutputCallRequest;
@@ -60,10 +59,7 @@ void empty_unary(CaseEnv& env) {
 
 // UnaryCall with a 271828-byte payload asking for 314159 bytes back.
 void large_unary(CaseEnv& env) {
-  SimpleRequest request;
-  request.set_response_size(kLargeResponseSize);
-  request.mutable_payload()->set_body(std::string(kLargeRequestSize, '\0'));
-  SimpleResponse response = take_ok(env.stub.UnaryCall(request, rpc_options()), "UnaryCall");
+  SimpleResponse response = take_ok(env.stub.UnaryCall(large_unary_request(), rpc_options()), "UnaryCall");
   check_zeros(response.payload().body(), kLargeResponseSize, "response");
 }
 
