@@ -27,13 +27,13 @@ struct TestCerts {
     const std::string d = dir.string();
     const std::string script =
         "set -e; cd '" + d + "'; exec >/dev/null 2>&1\n"
-        "openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=pronto-test-ca -keyout ca.key -out ca.pem\n"
-        "openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=other-ca -keyout other-ca.key -out other-ca.pem\n"
+        "openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 2 -subj /CN=pronto-test-ca -keyout ca.key -out ca.pem\n"
+        "openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 2 -subj /CN=other-ca -keyout other-ca.key -out other-ca.pem\n"
         "printf 'subjectAltName=DNS:localhost,DNS:pronto.test,IP:127.0.0.1\\n' > server.ext\n"
-        "openssl req -newkey rsa:2048 -nodes -subj /CN=pronto-test-server -keyout server.key -out server.csr\n"
+        "openssl req -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -subj /CN=pronto-test-server -keyout server.key -out server.csr\n"
         "openssl x509 -req -in server.csr -CA ca.pem -CAkey ca.key -CAcreateserial -days 2 -extfile server.ext "
         "-out server.pem\n"
-        "openssl req -newkey rsa:2048 -nodes -subj /CN=test-client -keyout client.key -out client.csr\n"
+        "openssl req -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -subj /CN=test-client -keyout client.key -out client.csr\n"
         "openssl x509 -req -in client.csr -CA ca.pem -CAkey ca.key -CAcreateserial -days 2 -out client.pem\n";
     if (std::system(("bash -c \"$(cat <<'PRONTO_EOF'\n" + script + "PRONTO_EOF\n)\"").c_str()) != 0) {
       throw std::runtime_error("openssl failed to make test certificates");
