@@ -6,28 +6,47 @@
 //
 //   grpcpp-interop-client --server_port=N [--server_host=localhost] [--test_case=all|a,b,...]
 //                         [--use_tls=false] [--server_host_override=NAME] [--ca_file=PEM]
+//                         [--soak_iterations=10] [--soak_max_failures=0]
+//                         [--soak_per_iteration_max_acceptable_latency_ms=1000]
+//                         [--soak_overall_timeout_seconds=10] [--soak_min_time_ms_between_rpcs=0]
 //
-// Prints `PASS name` or `FAIL name: reason` per case, then `N passed, M failed`; exits 1 if
-// any case failed (2 on bad usage). Assertions are strict: exact sizes, zero-filled
-// payloads, exact status codes/messages and metadata values.
+// Prints `PASS name` (or `PASS name: details`) or `FAIL name: reason` per case, then
+// `N passed, M failed`; exits 1 if any case failed (2 on bad usage). Assertions are strict:
+// exact sizes, zero-filled payloads, exact status codes/messages and metadata values.
 //
-// Not implemented yet: compression cases, soak cases, auth (cloud-to-prod) cases.
+// Compression cases: requests are compressed with gzip (ClientContext::
+// set_compression_algorithm), per message switched off with WriteOptions::
+// set_no_compression(). Unlike the other clients, this one can check the compressed flag of
+// each response message, through grpc core's test-only accessors as the official client does
+// (grpcpp_compression_inspect.h): server_compressed_* check that a response asked to be
+// compressed arrived compressed and one asked not to be did not; client_compressed_unary
+// checks its (not requested) responses arrived uncompressed.
+//
+// Soak cases (rpc_soak, channel_soak): see PerformSoak. `all` includes them, as the official
+// C++ client's `all` does; the --soak_* defaults (grpc-go's) keep them short.
+//
+// Not implemented: auth (cloud-to-prod) cases, cacheable_unary (needs a caching proxy).
 
 #include <grpcpp/grpcpp.h>
 
 #include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <cstdio>
+#include <functional>
 #include <map>
 #include <sstream>
 #include <string>
 #include <string_view>
+#include <thread>
+#include <tuple>
 #include <utility>
 #include <vector>
 
 #include "grpc/testing/empty.pb.h"
 #include "grpc/testing/messages.pb.h"
 #include "grpc/testing/test.grpc.pb.h"
+#include "grpcpp_compression_inspect.h"
 #include "interop_flags.h"
 
 namespace {
@@ -139,13 +158,69 @@ StreamingOutputCallRequest StreamingRequest(int response_size, int payload_size)
   return req;
 }
 
+SimpleRequest LargeUnaryRequest() {
+  SimpleRequest req;
+  req.set_response_size(kLargeResponseSize);
+  req.mutable_payload()->set_body(std::string(kLargeRequestSize, '\0'));
+  return req;
+}
+
+const char* OnOff(bool compressed) { return compressed ? "compressed" : "uncompressed"; }
+
+// The compressed flag of the message just received on `ctx`'s call must be `want`.
+void CheckCompressedFlag(ClientContext& ctx, bool want, const std::string& what) {
+  const bool got = interop::LastMessageWasCompressed(ctx.c_call());
+  Check(got == want, what + ": arrived " + OnOff(got) + ", expected " + OnOff(want));
+  if (want) {
+    Check(interop::IncomingCompression(ctx.c_call()) != GRPC_COMPRESS_NONE,
+          what + ": compressed flag set but no grpc-encoding");
+  }
+}
+
+// The client_compressed_* probe: a server that checks expect_compressed refuses it.
+void CheckProbeRefused(const Status& s, const std::string& what) {
+  Check(s.error_code() == StatusCode::INVALID_ARGUMENT,
+        what + ": expected code 3 INVALID_ARGUMENT (the server must check expect_compressed), got " +
+            Describe(s));
+}
+
+// The soak flags (--soak_*), with grpc-go's defaults.
+struct SoakConfig {
+  int iterations = 10;
+  int max_failures = 0;
+  int per_iteration_max_acceptable_latency_ms = 1000;
+  int overall_timeout_seconds = 10;
+  int min_time_ms_between_rpcs = 0;
+};
+
+// "latency ms min 1.2, median 2.0, p90 3.1, max 9.9" (nearest-rank).
+std::string LatencySummary(std::vector<double> ms) {
+  if (ms.empty()) return "no latencies";
+  std::sort(ms.begin(), ms.end());
+  auto rank = [&](double p) {
+    size_t i = static_cast<size_t>(std::ceil(p / 100.0 * static_cast<double>(ms.size())));
+    return ms[std::clamp<size_t>(i, 1, ms.size()) - 1];
+  };
+  char buf[128];
+  std::snprintf(buf, sizeof buf, "latency ms min %.1f, median %.1f, p90 %.1f, max %.1f", ms.front(), rank(50),
+                rank(90), ms.back());
+  return buf;
+}
+
 // ---- The test cases ------------------------------------------------------------------------
 
 class Cases {
  public:
-  explicit Cases(std::shared_ptr<grpc::Channel> channel)
-      : stub_(grpc::testing::TestService::NewStub(channel)),
-        unimplemented_stub_(grpc::testing::UnimplementedService::NewStub(channel)) {}
+  using ChannelFactory = std::function<std::shared_ptr<grpc::Channel>()>;
+  Cases(ChannelFactory new_channel, SoakConfig soak)
+      : new_channel_(std::move(new_channel)),
+        channel_(new_channel_()),
+        stub_(grpc::testing::TestService::NewStub(channel_)),
+        unimplemented_stub_(grpc::testing::UnimplementedService::NewStub(channel_)),
+        soak_(soak) {}
+
+  // Details a passing case wants on its PASS line; cleared before each case.
+  std::string note;
 
   void EmptyUnary() {
     ClientContext ctx;
@@ -157,12 +232,53 @@ class Cases {
   void LargeUnary() {
     ClientContext ctx;
     SetDeadline(ctx);
-    SimpleRequest req;
-    req.set_response_size(kLargeResponseSize);
-    req.mutable_payload()->set_body(std::string(kLargeRequestSize, '\0'));
     SimpleResponse resp;
-    CheckOk(stub_->UnaryCall(&ctx, req, &resp), "UnaryCall");
+    CheckOk(stub_->UnaryCall(&ctx, LargeUnaryRequest(), &resp), "UnaryCall");
     CheckZeros(resp.payload().body(), kLargeResponseSize, "response");
+  }
+
+  // The probe (uncompressed, expect_compressed=true: refused), then gzip with
+  // expect_compressed=true and uncompressed with expect_compressed=false: both OK, with
+  // uncompressed responses (none was asked to be compressed).
+  void ClientCompressedUnary() {
+    {
+      ClientContext ctx;
+      SetDeadline(ctx);
+      ctx.set_compression_algorithm(GRPC_COMPRESS_NONE);
+      SimpleRequest req = LargeUnaryRequest();
+      req.mutable_expect_compressed()->set_value(true);  // a lie: the probe
+      SimpleResponse resp;
+      CheckProbeRefused(stub_->UnaryCall(&ctx, req, &resp), "probe UnaryCall");
+    }
+    for (bool compressed : {true, false}) {
+      const std::string what = std::string("UnaryCall (") + OnOff(compressed) + ")";
+      ClientContext ctx;
+      SetDeadline(ctx);
+      ctx.set_compression_algorithm(compressed ? GRPC_COMPRESS_GZIP : GRPC_COMPRESS_NONE);
+      SimpleRequest req = LargeUnaryRequest();
+      req.mutable_expect_compressed()->set_value(compressed);
+      SimpleResponse resp;
+      CheckOk(stub_->UnaryCall(&ctx, req, &resp), what);
+      CheckZeros(resp.payload().body(), kLargeResponseSize, what + " response");
+      CheckCompressedFlag(ctx, false, what + " response");
+    }
+  }
+
+  // UnaryCall asking for a compressed, then an uncompressed response; the compressed flag
+  // of each response must match.
+  void ServerCompressedUnary() {
+    for (bool compressed : {true, false}) {
+      const std::string what =
+          std::string("UnaryCall (response_compressed=") + (compressed ? "true" : "false") + ")";
+      ClientContext ctx;
+      SetDeadline(ctx);
+      SimpleRequest req = LargeUnaryRequest();
+      req.mutable_response_compressed()->set_value(compressed);
+      SimpleResponse resp;
+      CheckOk(stub_->UnaryCall(&ctx, req, &resp), what);
+      CheckZeros(resp.payload().body(), kLargeResponseSize, what + " response");
+      CheckCompressedFlag(ctx, compressed, what + " response");
+    }
   }
 
   void ClientStreaming() {
@@ -179,6 +295,59 @@ class Cases {
     CheckOk(stream->Finish(), "StreamingInputCall");
     Check(resp.aggregated_payload_size() == 74922,
           "aggregated_payload_size " + std::to_string(resp.aggregated_payload_size()) + ", expected 74922");
+  }
+
+  // The probe call (one uncompressed message claiming expect_compressed=true: refused), then
+  // a gzip call with a compressed 27182-byte message and an uncompressed 45904-byte one.
+  void ClientCompressedStreaming() {
+    {
+      ClientContext ctx;
+      SetDeadline(ctx);
+      ctx.set_compression_algorithm(GRPC_COMPRESS_NONE);
+      StreamingInputCallResponse resp;
+      auto stream = stub_->StreamingInputCall(&ctx, &resp);
+      stream->Write(InputRequest(27182, true));  // a refusal may already end the call
+      stream->WritesDone();
+      CheckProbeRefused(stream->Finish(), "probe StreamingInputCall");
+    }
+    ClientContext ctx;
+    SetDeadline(ctx);
+    ctx.set_compression_algorithm(GRPC_COMPRESS_GZIP);
+    StreamingInputCallResponse resp;
+    auto stream = stub_->StreamingInputCall(&ctx, &resp);
+    Check(stream->Write(InputRequest(27182, true)), "compressed Write failed");
+    Check(stream->Write(InputRequest(45904, false), grpc::WriteOptions().set_no_compression()),
+          "uncompressed Write failed");
+    Check(stream->WritesDone(), "WritesDone failed");
+    CheckOk(stream->Finish(), "StreamingInputCall");
+    Check(resp.aggregated_payload_size() == 73086,
+          "aggregated_payload_size " + std::to_string(resp.aggregated_payload_size()) + ", expected 73086");
+  }
+
+  // StreamingOutputCall asking for a compressed 31415-byte response, then an uncompressed
+  // 92653-byte one; the compressed flag of each must match.
+  void ServerCompressedStreaming() {
+    const std::vector<std::pair<bool, int>> responses = {{true, 31415}, {false, 92653}};
+    ClientContext ctx;
+    SetDeadline(ctx);
+    StreamingOutputCallRequest req;
+    for (auto [compressed, size] : responses) {
+      auto* params = req.add_response_parameters();
+      params->mutable_compressed()->set_value(compressed);
+      params->set_size(size);
+    }
+    auto stream = stub_->StreamingOutputCall(&ctx, req);
+    StreamingOutputCallResponse resp;
+    size_t n = 0;
+    while (stream->Read(&resp)) {
+      Check(n < responses.size(), "more than 2 responses");
+      const std::string what = "response #" + std::to_string(n) + " (" + OnOff(responses[n].first) + ")";
+      CheckZeros(resp.payload().body(), responses[n].second, what);
+      CheckCompressedFlag(ctx, responses[n].first, what);
+      ++n;
+    }
+    CheckOk(stream->Finish(), "StreamingOutputCall");
+    Check(n == responses.size(), "got " + std::to_string(n) + " responses, expected 2");
   }
 
   void ServerStreaming() {
@@ -328,6 +497,9 @@ class Cases {
               "TestService/UnimplementedCall");
   }
 
+  void RpcSoak() { PerformSoak(false); }
+  void ChannelSoak() { PerformSoak(true); }
+
   void UnimplementedService() {
     ClientContext ctx;
     SetDeadline(ctx);
@@ -337,6 +509,86 @@ class Cases {
   }
 
  private:
+  static StreamingInputCallRequest InputRequest(int size, bool expect_compressed) {
+    StreamingInputCallRequest req;
+    req.mutable_expect_compressed()->set_value(expect_compressed);
+    req.mutable_payload()->set_body(std::string(size, '\0'));
+    return req;
+  }
+
+  struct SoakIteration {
+    bool ok = true;
+    double ms = 0;
+    std::string error;
+  };
+
+  // One large_unary, on the shared channel or on a new one (new connection: the channel
+  // has its own subchannel pool, so it cannot reuse another channel's connection).
+  SoakIteration PerformSoakIteration(bool reset_channel,
+                                     std::chrono::steady_clock::time_point overall_deadline) {
+    SoakIteration it;
+    const auto start = std::chrono::steady_clock::now();
+    std::shared_ptr<grpc::Channel> channel = reset_channel ? new_channel_() : channel_;
+    auto stub = grpc::testing::TestService::NewStub(channel);
+    ClientContext ctx;
+    // No deadline of its own beyond the overall timeout, like the official client.
+    ctx.set_deadline(std::chrono::system_clock::now() +
+                     std::max<std::chrono::steady_clock::duration>(overall_deadline - start,
+                                                                   std::chrono::milliseconds(1)));
+    SimpleResponse resp;
+    Status s = stub->UnaryCall(&ctx, LargeUnaryRequest(), &resp);
+    it.ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
+    try {
+      CheckOk(s, "UnaryCall");
+      CheckZeros(resp.payload().body(), kLargeResponseSize, "response");
+    } catch (const CaseFailure& f) {
+      it.ok = false;
+      it.error = f.reason;
+      return it;
+    }
+    if (it.ms > soak_.per_iteration_max_acceptable_latency_ms) {
+      it.ok = false;
+      char buf[96];
+      std::snprintf(buf, sizeof buf, "%.1f ms exceeds the max acceptable latency of %d ms", it.ms,
+                    soak_.per_iteration_max_acceptable_latency_ms);
+      it.error = buf;
+    }
+    return it;
+  }
+
+  // rpc_soak / channel_soak, with the semantics of the official client's PerformSoakTest: an
+  // iteration fails on a non-OK call (or a wrong payload) or when slower than
+  // soak_per_iteration_max_acceptable_latency_ms; iterations start at least
+  // soak_min_time_ms_between_rpcs apart and none after soak_overall_timeout_seconds; the case
+  // passes if all soak_iterations ran and at most soak_max_failures failed.
+  void PerformSoak(bool reset_channel) {
+    const auto overall_deadline =
+        std::chrono::steady_clock::now() + std::chrono::seconds(soak_.overall_timeout_seconds);
+    std::vector<double> latencies;
+    int failures = 0;
+    std::string first_failure;
+    for (int i = 0; i < soak_.iterations && std::chrono::steady_clock::now() < overall_deadline; ++i) {
+      const auto earliest_next =
+          std::chrono::steady_clock::now() + std::chrono::milliseconds(soak_.min_time_ms_between_rpcs);
+      SoakIteration it = PerformSoakIteration(reset_channel, overall_deadline);
+      latencies.push_back(it.ms);
+      if (!it.ok) {
+        ++failures;
+        if (first_failure.empty()) first_failure = "iteration " + std::to_string(i) + ": " + it.error;
+      }
+      std::this_thread::sleep_until(earliest_next);
+    }
+    const int ran = static_cast<int>(latencies.size());
+    const std::string counts = std::to_string(ran) + " of " + std::to_string(soak_.iterations) +
+                               " iterations ran, " + std::to_string(failures) + " failed (max_failures " +
+                               std::to_string(soak_.max_failures) + "); " + LatencySummary(latencies);
+    const std::string first = first_failure.empty() ? "" : "; first failure: " + first_failure;
+    Check(ran == soak_.iterations,
+          "overall timeout of " + std::to_string(soak_.overall_timeout_seconds) + " s: " + counts + first);
+    Check(failures <= soak_.max_failures, counts + first);
+    note = counts + first;
+  }
+
   static void AddEchoMetadata(ClientContext& ctx) {
     ctx.AddMetadata(kEchoInitialKey, kEchoInitialValue);
     ctx.AddMetadata(kEchoTrailingBinKey, kEchoTrailingBinValue);
@@ -356,16 +608,23 @@ class Cases {
           what + ": message \"" + Escape(s.error_message()) + "\", expected \"" + Escape(message) + "\"");
   }
 
+  ChannelFactory new_channel_;
+  std::shared_ptr<grpc::Channel> channel_;
   std::unique_ptr<grpc::testing::TestService::Stub> stub_;
   std::unique_ptr<grpc::testing::UnimplementedService::Stub> unimplemented_stub_;
+  SoakConfig soak_;
 };
 
-// The cases `--test_case=all` runs, in order.
+// The cases `--test_case=all` runs, in the spec's order (soak cases last).
 const std::vector<std::pair<std::string, void (Cases::*)()>> kAllCases = {
     {"empty_unary", &Cases::EmptyUnary},
     {"large_unary", &Cases::LargeUnary},
+    {"client_compressed_unary", &Cases::ClientCompressedUnary},
+    {"server_compressed_unary", &Cases::ServerCompressedUnary},
     {"client_streaming", &Cases::ClientStreaming},
+    {"client_compressed_streaming", &Cases::ClientCompressedStreaming},
     {"server_streaming", &Cases::ServerStreaming},
+    {"server_compressed_streaming", &Cases::ServerCompressedStreaming},
     {"ping_pong", &Cases::PingPong},
     {"empty_stream", &Cases::EmptyStream},
     {"timeout_on_sleeping_server", &Cases::TimeoutOnSleepingServer},
@@ -376,6 +635,8 @@ const std::vector<std::pair<std::string, void (Cases::*)()>> kAllCases = {
     {"special_status_message", &Cases::SpecialStatusMessage},
     {"unimplemented_method", &Cases::UnimplementedMethod},
     {"unimplemented_service", &Cases::UnimplementedService},
+    {"rpc_soak", &Cases::RpcSoak},
+    {"channel_soak", &Cases::ChannelSoak},
 };
 
 int Usage(const std::string& error) {
@@ -383,7 +644,9 @@ int Usage(const std::string& error) {
                "grpcpp-interop-client: %s\n"
                "usage: grpcpp-interop-client --server_port=N [--server_host=localhost] "
                "[--test_case=all|name[,name...]] [--use_tls=false] [--server_host_override=NAME] "
-               "[--ca_file=PEM]\n",
+               "[--ca_file=PEM] [--soak_iterations=10] [--soak_max_failures=0] "
+               "[--soak_per_iteration_max_acceptable_latency_ms=1000] [--soak_overall_timeout_seconds=10] "
+               "[--soak_min_time_ms_between_rpcs=0]\n",
                error.c_str());
   return 2;
 }
@@ -402,14 +665,36 @@ bool ReadFile(const std::string& path, std::string& out) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  interop::FlagMap flags = {{"server_host", "localhost"}, {"server_port", ""},          {"test_case", "all"},
-                            {"use_tls", "false"},         {"server_host_override", ""}, {"ca_file", ""}};
+  interop::FlagMap flags = {{"server_host", "localhost"},
+                            {"server_port", ""},
+                            {"test_case", "all"},
+                            {"use_tls", "false"},
+                            {"server_host_override", ""},
+                            {"ca_file", ""},
+                            {"soak_iterations", "10"},
+                            {"soak_max_failures", "0"},
+                            {"soak_per_iteration_max_acceptable_latency_ms", "1000"},
+                            {"soak_overall_timeout_seconds", "10"},
+                            {"soak_min_time_ms_between_rpcs", "0"}};
   std::string error;
   if (!interop::ParseFlags(argc, argv, flags, error)) return Usage(error);
   int port = 0;
   bool use_tls = false;
   if (!interop::ParseInt(flags["server_port"], 1, 65535, port)) return Usage("--server_port=N is required");
   if (!interop::ParseBool(flags["use_tls"], use_tls)) return Usage("--use_tls must be true or false");
+  SoakConfig soak;
+  constexpr int kMax = 1 << 30;
+  for (auto [name, field, lo] :
+       {std::tuple{"soak_iterations", &SoakConfig::iterations, 1},
+        {"soak_max_failures", &SoakConfig::max_failures, 0},
+        {"soak_per_iteration_max_acceptable_latency_ms", &SoakConfig::per_iteration_max_acceptable_latency_ms,
+         1},
+        {"soak_overall_timeout_seconds", &SoakConfig::overall_timeout_seconds, 1},
+        {"soak_min_time_ms_between_rpcs", &SoakConfig::min_time_ms_between_rpcs, 0}}) {
+    if (!interop::ParseInt(flags[name], lo, kMax, soak.*field)) {
+      return Usage(std::string("--") + name + "=N (" + std::to_string(lo) + "..) is required");
+    }
+  }
 
   // Resolve the case list before connecting, so a typo is a usage error.
   std::vector<std::pair<std::string, void (Cases::*)()>> selected;
@@ -438,14 +723,22 @@ int main(int argc, char** argv) {
   } else if (!flags["server_host_override"].empty()) {
     args.SetString(GRPC_ARG_DEFAULT_AUTHORITY, flags["server_host_override"]);
   }
+  // Every channel gets its own subchannel pool, so that channel_soak's new channels cannot
+  // reuse another channel's connection.
+  args.SetInt(GRPC_ARG_USE_LOCAL_SUBCHANNEL_POOL, 1);
   std::string target = flags["server_host"] + ":" + std::to_string(port);
-  Cases cases(grpc::CreateCustomChannel(target, creds, args));
+  Cases cases([target, creds, args] { return grpc::CreateCustomChannel(target, creds, args); }, soak);
 
   int passed = 0, failed = 0;
   for (const auto& [name, fn] : selected) {
+    cases.note.clear();
     try {
       (cases.*fn)();
-      std::printf("PASS %s\n", name.c_str());
+      if (cases.note.empty()) {
+        std::printf("PASS %s\n", name.c_str());
+      } else {
+        std::printf("PASS %s: %s\n", name.c_str(), cases.note.c_str());
+      }
       ++passed;
     } catch (const CaseFailure& f) {
       std::printf("FAIL %s: %s\n", name.c_str(), f.reason.c_str());

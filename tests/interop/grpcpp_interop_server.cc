@@ -9,12 +9,24 @@
 // --port=0 picks a free port. Once serving, prints `listening on port N` to stdout.
 // Listens on localhost only. SIGINT/SIGTERM shut it down.
 //
-// Not implemented (on purpose or not yet):
+// Compression (the spec's CompressedResponse / CompressedRequest features),
+// as the official C++ server (test/cpp/interop/interop_server.cc) does it:
+//   * UnaryCall: response_compressed = true asks for compression level HIGH
+//     (grpc++ picks an algorithm the client accepts), false for level NONE.
+//   * Streaming methods: a request whose ResponseParameters carry
+//     `compressed` makes the call gzip-encoded (set before the first write),
+//     and a `compressed: false` response is written with
+//     WriteOptions::set_no_compression() (GRPC_WRITE_NO_COMPRESS).
+//   * expect_compressed, when present, is checked against the compressed
+//     flag of the request message as received (grpc core's test-only
+//     accessor, see grpcpp_compression_inspect.h): true needs a compressed
+//     message, false an uncompressed one, else INVALID_ARGUMENT. (The
+//     official server also checks messages without the field; this one only
+//     checks what a request asks for.)
+//
+// Not implemented (on purpose):
 //   * UnimplementedCall: must answer UNIMPLEMENTED, which the generated base class does.
 //   * CacheableUnaryCall: only meaningful behind a caching proxy.
-//   * CompressedRequest/CompressedResponse: `expect_compressed` is NOT checked and
-//     `response_compressed` / ResponseParameters.compressed are ignored (compression
-//     test cases are not part of the suite yet).
 //   * Echo auth information (fill_username / fill_oauth_scope): cloud-to-prod only.
 
 #include <grpcpp/grpcpp.h>
@@ -29,6 +41,7 @@
 #include "grpc/testing/empty.pb.h"
 #include "grpc/testing/messages.pb.h"
 #include "grpc/testing/test.grpc.pb.h"
+#include "grpcpp_compression_inspect.h"
 #include "interop_flags.h"
 
 namespace {
@@ -74,10 +87,34 @@ Status FillPayload(PayloadType type, int size, grpc::testing::Payload* payload) 
   return Status::OK;
 }
 
+// CompressedRequest: with expect_compressed present, the message just read must have
+// arrived compressed (true) or uncompressed (false).
+template <typename Request>
+Status CheckExpectedCompression(ServerContext* ctx, const Request& req) {
+  if (!req.has_expect_compressed()) return Status::OK;
+  const bool expected = req.expect_compressed().value();
+  if (interop::LastMessageWasCompressed(ctx->c_call()) == expected) return Status::OK;
+  return Status(StatusCode::INVALID_ARGUMENT,
+                expected ? "expect_compressed: the request arrived uncompressed"
+                         : "expect_compressed=false: the request arrived compressed");
+}
+
 // Sends one response per ResponseParameters of `req`, sleeping interval_us before each
 // (Observe ResponseParameters.interval_us). Used by the three server-streaming methods.
+// CompressedResponse: parameters with `compressed` make the call gzip-encoded (effective
+// before the first write); `compressed: false` responses are written uncompressed.
+// `*compression_requested` tracks, across a call's requests, whether gzip was asked for:
+// set_compression_algorithm adds a metadata entry per call, and ServerContext::
+// compression_algorithm() cannot tell (grpc++ 1.51 leaves it uninitialized in a new context).
 template <typename Writer>
-Status WriteResponses(const StreamingOutputCallRequest& req, Writer* writer) {
+Status WriteResponses(ServerContext* ctx, const StreamingOutputCallRequest& req, Writer* writer,
+                      bool* compression_requested) {
+  for (const auto& params : req.response_parameters()) {
+    if (params.has_compressed() && !*compression_requested) {
+      ctx->set_compression_algorithm(GRPC_COMPRESS_GZIP);
+      *compression_requested = true;
+    }
+  }
   for (const auto& params : req.response_parameters()) {
     if (params.interval_us() > 0) {
       std::this_thread::sleep_for(std::chrono::microseconds(params.interval_us()));
@@ -86,7 +123,9 @@ Status WriteResponses(const StreamingOutputCallRequest& req, Writer* writer) {
     if (Status s = FillPayload(req.response_type(), params.size(), resp.mutable_payload()); !s.ok()) {
       return s;
     }
-    if (!writer->Write(resp)) return Status(StatusCode::CANCELLED, "client went away");
+    grpc::WriteOptions options;
+    if (params.has_compressed() && !params.compressed().value()) options.set_no_compression();
+    if (!writer->Write(resp, options)) return Status(StatusCode::CANCELLED, "client went away");
   }
   return Status::OK;
 }
@@ -102,7 +141,12 @@ class TestServiceImpl final : public grpc::testing::TestService::Service {
   // UnaryCall: payload of response_size zeros, or the echoed status if one is requested.
   Status UnaryCall(ServerContext* ctx, const SimpleRequest* req, SimpleResponse* resp) override {
     EchoMetadata(ctx);
-    // NOTE: expect_compressed is deliberately not checked yet (see file comment).
+    if (Status s = CheckExpectedCompression(ctx, *req); !s.ok()) return s;
+    if (req->has_response_compressed()) {
+      // Any level would do; HIGH, like the official server.
+      ctx->set_compression_level(req->response_compressed().value() ? GRPC_COMPRESS_LEVEL_HIGH
+                                                                    : GRPC_COMPRESS_LEVEL_NONE);
+    }
     if (Status s = FillPayload(req->response_type(), req->response_size(), resp->mutable_payload());
         !s.ok()) {
       return s;
@@ -115,7 +159,8 @@ class TestServiceImpl final : public grpc::testing::TestService::Service {
   Status StreamingOutputCall(ServerContext* ctx, const StreamingOutputCallRequest* req,
                              grpc::ServerWriter<StreamingOutputCallResponse>* writer) override {
     EchoMetadata(ctx);
-    if (Status s = WriteResponses(*req, writer); !s.ok()) return s;
+    bool compression_requested = false;
+    if (Status s = WriteResponses(ctx, *req, writer, &compression_requested); !s.ok()) return s;
     if (req->has_response_status()) return EchoedStatus(req->response_status());
     return Status::OK;
   }
@@ -126,7 +171,10 @@ class TestServiceImpl final : public grpc::testing::TestService::Service {
     EchoMetadata(ctx);
     StreamingInputCallRequest req;
     int total = 0;
-    while (reader->Read(&req)) total += static_cast<int>(req.payload().body().size());
+    while (reader->Read(&req)) {
+      if (Status s = CheckExpectedCompression(ctx, req); !s.ok()) return s;
+      total += static_cast<int>(req.payload().body().size());
+    }
     if (ctx->IsCancelled()) return Status(StatusCode::CANCELLED, "cancelled");
     resp->set_aggregated_payload_size(total);
     return Status::OK;
@@ -138,10 +186,11 @@ class TestServiceImpl final : public grpc::testing::TestService::Service {
       ServerContext* ctx,
       grpc::ServerReaderWriter<StreamingOutputCallResponse, StreamingOutputCallRequest>* stream) override {
     EchoMetadata(ctx);
+    bool compression_requested = false;
     StreamingOutputCallRequest req;
     while (stream->Read(&req)) {
       if (req.has_response_status()) return EchoedStatus(req.response_status());
-      if (Status s = WriteResponses(req, stream); !s.ok()) return s;
+      if (Status s = WriteResponses(ctx, req, stream, &compression_requested); !s.ok()) return s;
     }
     if (ctx->IsCancelled()) return Status(StatusCode::CANCELLED, "cancelled");
     return Status::OK;
@@ -156,9 +205,10 @@ class TestServiceImpl final : public grpc::testing::TestService::Service {
     StreamingOutputCallRequest req;
     while (stream->Read(&req)) requests.push_back(req);
     if (ctx->IsCancelled()) return Status(StatusCode::CANCELLED, "cancelled");
+    bool compression_requested = false;
     for (const auto& r : requests) {
       if (r.has_response_status()) return EchoedStatus(r.response_status());
-      if (Status s = WriteResponses(r, stream); !s.ok()) return s;
+      if (Status s = WriteResponses(ctx, r, stream, &compression_requested); !s.ok()) return s;
     }
     return Status::OK;
   }

@@ -6,16 +6,32 @@ server. Same flags and output as pronto-interop-client:
 
     python_interop_client.py --server_port=N [--server_host=localhost] [--test_case=all|a,b,...]
                              [--use_tls=false] [--server_host_override=NAME] [--ca_file=PEM]
+                             [--soak_iterations=10] [--soak_max_failures=0]
+                             [--soak_per_iteration_max_acceptable_latency_ms=1000]
+                             [--soak_overall_timeout_seconds=10] [--soak_min_time_ms_between_rpcs=0]
 
-Prints `PASS name` or `FAIL name: reason` per case, then `N passed, M failed`; exits 1 if
-any case failed (2 on bad usage). Assertions are strict: exact sizes, zero-filled payloads,
-exact status codes/messages and metadata values.
+Prints `PASS name` (or `PASS name: details`) or `FAIL name: reason` per case, then
+`N passed, M failed`; exits 1 if any case failed (2 on bad usage). Assertions are strict:
+exact sizes, zero-filled payloads, exact status codes/messages and metadata values.
 
-Not implemented yet: compression cases, soak cases, auth (cloud-to-prod) cases.
+Compression cases, as far as grpcio allows (requests compressed with grpc.Compression.Gzip):
+  * server_compressed_unary / server_compressed_streaming: the calls and payloads are
+    checked, NOT the responses' compressed flags: grpcio hands over decompressed messages and
+    shows neither a message's flag nor the response grpc-encoding.
+  * client_compressed_streaming: grpcio cannot switch compression off for one message of a
+    request stream, so the second message (45904 bytes) goes compressed too, and is sent
+    with expect_compressed unset instead of false (a server that checks would rightly refuse
+    `false` on a compressed message). The probe and the first message are as the spec says.
+
+`all` includes the soak cases, as the official C++ client's `all` does; the --soak_*
+defaults (grpc-go's) keep them short. Not implemented: auth (cloud-to-prod) cases,
+cacheable_unary (needs a caching proxy).
 """
 
+import math
 import queue
 import sys
+import time
 
 import grpc
 
@@ -37,6 +53,12 @@ SPECIAL_STATUS_MESSAGE = "\t\ntest with whitespace\r\nand Unicode BMP \u263a and
 # Every RPC (except timeout_on_sleeping_server) gets this deadline so a broken peer fails
 # the case instead of hanging the run.
 RPC_TIMEOUT = 20.0
+COMPRESSED_STREAM_SIZES = [27182, 45904]  # client_compressed_streaming: sum 73086
+SERVER_COMPRESSED_RESPONSES = [(True, 31415), (False, 92653)]  # server_compressed_streaming
+# The soak flags and their defaults (grpc-go's: small enough for CI).
+SOAK_FLAGS = {"soak_iterations": (10, 1), "soak_max_failures": (0, 0),
+              "soak_per_iteration_max_acceptable_latency_ms": (1000, 1),
+              "soak_overall_timeout_seconds": (10, 1), "soak_min_time_ms_between_rpcs": (0, 0)}
 
 
 # ---- Assertion helpers: a failed check raises CaseFailure with a one-line reason ---------
@@ -80,6 +102,37 @@ def streaming_request(response_size, payload_size):
     return messages_pb2.StreamingOutputCallRequest(
         response_parameters=[messages_pb2.ResponseParameters(size=response_size)],
         payload=messages_pb2.Payload(body=b"\0" * payload_size))
+
+
+def large_unary_request(**fields):
+    return messages_pb2.SimpleRequest(response_size=LARGE_RESPONSE_SIZE,
+                                      payload=messages_pb2.Payload(body=b"\0" * LARGE_REQUEST_SIZE), **fields)
+
+
+def bool_value(value):
+    return messages_pb2.BoolValue(value=value)
+
+
+def check_probe_refused(rpc, what):
+    """The client_compressed_* probe: a server that checks expect_compressed refuses it."""
+    try:
+        rpc()
+    except grpc.RpcError as e:
+        check(e.code() is grpc.StatusCode.INVALID_ARGUMENT,
+              f"{what}: expected INVALID_ARGUMENT (the server must check expect_compressed), got {describe(e)}")
+    else:
+        raise CaseFailure(f"{what}: expected INVALID_ARGUMENT (the server must check expect_compressed), got OK")
+
+
+def latency_summary(ms):
+    """"latency ms min 1.2, median 2.0, p90 3.1, max 9.9" (nearest-rank)."""
+    if not ms:
+        return "no latencies"
+    ms = sorted(ms)
+
+    def rank(p):
+        return ms[min(max(math.ceil(p / 100 * len(ms)), 1), len(ms)) - 1]
+    return f"latency ms min {ms[0]:.1f}, median {rank(50):.1f}, p90 {rank(90):.1f}, max {ms[-1]:.1f}"
 
 
 def next_response(responses, what):
@@ -127,19 +180,54 @@ class Pipe:
 # ---- The test cases ---------------------------------------------------------------------
 
 class Cases:
-    def __init__(self, channel):
-        self.stub = test_pb2_grpc.TestServiceStub(channel)
-        self.unimplemented_stub = test_pb2_grpc.UnimplementedServiceStub(channel)
+    """Each case returns None or the details for its PASS line, or raises CaseFailure."""
+
+    def __init__(self, new_channel, soak):
+        self.new_channel = new_channel  # a new channel (own connection) to the server
+        self.channel = new_channel()
+        self.stub = test_pb2_grpc.TestServiceStub(self.channel)
+        self.unimplemented_stub = test_pb2_grpc.UnimplementedServiceStub(self.channel)
+        self.soak = soak  # the --soak_* flags, by name without the prefix
+
+    def close(self):
+        self.channel.close()
 
     def empty_unary(self):
         response = self.stub.EmptyCall(empty_pb2.Empty(), timeout=RPC_TIMEOUT)
         check(isinstance(response, empty_pb2.Empty), "response is not an Empty")
 
     def large_unary(self):
-        request = messages_pb2.SimpleRequest(response_size=LARGE_RESPONSE_SIZE,
-                                             payload=messages_pb2.Payload(body=b"\0" * LARGE_REQUEST_SIZE))
-        response = self.stub.UnaryCall(request, timeout=RPC_TIMEOUT)
+        response = self.stub.UnaryCall(large_unary_request(), timeout=RPC_TIMEOUT)
         check_zeros(response.payload.body, LARGE_RESPONSE_SIZE, "response")
+
+    def client_compressed_unary(self):
+        """The probe (uncompressed, expect_compressed=true: refused), then gzip with
+        expect_compressed=true and uncompressed with expect_compressed=false: both OK."""
+        probe = large_unary_request(expect_compressed=bool_value(True))
+        check_probe_refused(lambda: self.stub.UnaryCall(probe, timeout=RPC_TIMEOUT,
+                                                        compression=grpc.Compression.NoCompression),
+                            "probe UnaryCall")
+        for compressed in (True, False):
+            what = f"UnaryCall ({'compressed' if compressed else 'uncompressed'})"
+            request = large_unary_request(expect_compressed=bool_value(compressed))
+            compression = grpc.Compression.Gzip if compressed else grpc.Compression.NoCompression
+            try:
+                response = self.stub.UnaryCall(request, timeout=RPC_TIMEOUT, compression=compression)
+            except grpc.RpcError as e:
+                raise CaseFailure(f"{what}: expected OK, got {describe(e)}") from None
+            check_zeros(response.payload.body, LARGE_RESPONSE_SIZE, f"{what} response")
+
+    def server_compressed_unary(self):
+        """UnaryCall asking for a compressed, then an uncompressed response. The responses'
+        compressed flags are not checked: grpcio does not show them."""
+        for compressed in (True, False):
+            what = f"UnaryCall (response_compressed={'true' if compressed else 'false'})"
+            request = large_unary_request(response_compressed=bool_value(compressed))
+            try:
+                response = self.stub.UnaryCall(request, timeout=RPC_TIMEOUT)
+            except grpc.RpcError as e:
+                raise CaseFailure(f"{what}: expected OK, got {describe(e)}") from None
+            check_zeros(response.payload.body, LARGE_RESPONSE_SIZE, f"{what} response")
 
     def client_streaming(self):
         requests = [messages_pb2.StreamingInputCallRequest(payload=messages_pb2.Payload(body=b"\0" * size))
@@ -147,6 +235,101 @@ class Cases:
         response = self.stub.StreamingInputCall(iter(requests), timeout=RPC_TIMEOUT)
         check(response.aggregated_payload_size == 74922,
               f"aggregated_payload_size {response.aggregated_payload_size}, expected 74922")
+
+    def client_compressed_streaming(self):
+        """The probe call (one uncompressed message claiming expect_compressed=true: refused),
+        then a gzip call with two messages: 73086. The second goes compressed too, with
+        expect_compressed unset (grpcio has no per-message "don't compress" for requests)."""
+        first_size, second_size = COMPRESSED_STREAM_SIZES
+        probe = messages_pb2.StreamingInputCallRequest(expect_compressed=bool_value(True),
+                                                       payload=messages_pb2.Payload(body=b"\0" * first_size))
+        check_probe_refused(lambda: self.stub.StreamingInputCall(iter([probe]), timeout=RPC_TIMEOUT,
+                                                                 compression=grpc.Compression.NoCompression),
+                            "probe StreamingInputCall")
+        requests = [
+            messages_pb2.StreamingInputCallRequest(expect_compressed=bool_value(True),
+                                                   payload=messages_pb2.Payload(body=b"\0" * first_size)),
+            # Should be expect_compressed=false, written uncompressed: not possible with grpcio.
+            messages_pb2.StreamingInputCallRequest(payload=messages_pb2.Payload(body=b"\0" * second_size)),
+        ]
+        try:
+            response = self.stub.StreamingInputCall(iter(requests), timeout=RPC_TIMEOUT,
+                                                    compression=grpc.Compression.Gzip)
+        except grpc.RpcError as e:
+            raise CaseFailure(f"StreamingInputCall: expected OK, got {describe(e)}") from None
+        total = sum(COMPRESSED_STREAM_SIZES)
+        check(response.aggregated_payload_size == total,
+              f"aggregated_payload_size {response.aggregated_payload_size}, expected {total}")
+
+    def server_compressed_streaming(self):
+        """StreamingOutputCall asking for a compressed 31415-byte response, then an
+        uncompressed 92653-byte one (flags not checked: grpcio does not show them)."""
+        request = messages_pb2.StreamingOutputCallRequest(response_parameters=[
+            messages_pb2.ResponseParameters(compressed=bool_value(compressed), size=size)
+            for compressed, size in SERVER_COMPRESSED_RESPONSES])
+        call = self.stub.StreamingOutputCall(request, timeout=RPC_TIMEOUT)
+        responses = list(call)
+        check_status(call, grpc.StatusCode.OK, None, "StreamingOutputCall")
+        check(len(responses) == 2, f"got {len(responses)} responses, expected 2")
+        for i, (response, (compressed, size)) in enumerate(zip(responses, SERVER_COMPRESSED_RESPONSES)):
+            check_zeros(response.payload.body, size,
+                        f"response #{i} ({'compressed' if compressed else 'uncompressed'})")
+
+    def rpc_soak(self):
+        return self._soak(reset_channel=False)
+
+    def channel_soak(self):
+        return self._soak(reset_channel=True)
+
+    def _soak_iteration(self, reset_channel, overall_deadline):
+        """One large_unary on the shared channel or a new one: (ok, elapsed ms, error)."""
+        start = time.monotonic()
+        channel = self.new_channel() if reset_channel else self.channel
+        try:
+            stub = test_pb2_grpc.TestServiceStub(channel)
+            # No deadline of its own beyond the overall timeout, like the official client.
+            response = stub.UnaryCall(large_unary_request(), timeout=max(overall_deadline - start, 0.001))
+            check_zeros(response.payload.body, LARGE_RESPONSE_SIZE, "response")
+            error = None
+        except grpc.RpcError as e:
+            error = f"UnaryCall: expected OK, got {describe(e)}"
+        except CaseFailure as e:
+            error = str(e)
+        finally:
+            elapsed_ms = (time.monotonic() - start) * 1000
+            if reset_channel:
+                channel.close()
+        max_ms = self.soak["per_iteration_max_acceptable_latency_ms"]
+        if error is None and elapsed_ms > max_ms:
+            error = f"{elapsed_ms:.1f} ms exceeds the max acceptable latency of {max_ms} ms"
+        return error is None, elapsed_ms, error
+
+    def _soak(self, reset_channel):
+        """rpc_soak / channel_soak, with the semantics of the official C++ client's
+        PerformSoakTest: an iteration fails on a non-OK call (or a wrong payload) or when
+        slower than soak_per_iteration_max_acceptable_latency_ms; iterations start at least
+        soak_min_time_ms_between_rpcs apart and none after soak_overall_timeout_seconds; the
+        case passes if all soak_iterations ran and at most soak_max_failures failed."""
+        cfg = self.soak
+        overall_deadline = time.monotonic() + cfg["overall_timeout_seconds"]
+        latencies, failures, first_failure = [], 0, None
+        for i in range(cfg["iterations"]):
+            if time.monotonic() >= overall_deadline:
+                break
+            earliest_next = time.monotonic() + cfg["min_time_ms_between_rpcs"] / 1000
+            ok, elapsed_ms, error = self._soak_iteration(reset_channel, overall_deadline)
+            latencies.append(elapsed_ms)
+            if not ok:
+                failures += 1
+                first_failure = first_failure or f"iteration {i}: {error}"
+            time.sleep(max(earliest_next - time.monotonic(), 0))
+        counts = (f"{len(latencies)} of {cfg['iterations']} iterations ran, {failures} failed "
+                  f"(max_failures {cfg['max_failures']}); {latency_summary(latencies)}")
+        first = f"; first failure: {first_failure}" if first_failure else ""
+        check(len(latencies) == cfg["iterations"],
+              f"overall timeout of {cfg['overall_timeout_seconds']} s: {counts}{first}")
+        check(failures <= cfg["max_failures"], counts + first)
+        return counts + first
 
     def server_streaming(self):
         request = messages_pb2.StreamingOutputCallRequest(
@@ -259,40 +442,53 @@ class Cases:
             raise CaseFailure(f"{what}: expected {code.name}, got OK")
 
 
-# The cases `--test_case=all` runs, in order.
+# The cases `--test_case=all` runs, in the spec's order (soak cases last).
 ALL_CASES = [
-    "empty_unary", "large_unary", "client_streaming", "server_streaming", "ping_pong", "empty_stream",
-    "timeout_on_sleeping_server", "cancel_after_begin", "cancel_after_first_response", "custom_metadata",
-    "status_code_and_message", "special_status_message", "unimplemented_method", "unimplemented_service",
+    "empty_unary", "large_unary", "client_compressed_unary", "server_compressed_unary", "client_streaming",
+    "client_compressed_streaming", "server_streaming", "server_compressed_streaming", "ping_pong",
+    "empty_stream", "timeout_on_sleeping_server", "cancel_after_begin", "cancel_after_first_response",
+    "custom_metadata", "status_code_and_message", "special_status_message", "unimplemented_method",
+    "unimplemented_service", "rpc_soak", "channel_soak",
 ]
 
 
 def usage(error):
     print(f"python_interop_client: {error}\nusage: python_interop_client.py --server_port=N "
           "[--server_host=localhost] [--test_case=all|name[,name...]] [--use_tls=false] "
-          "[--server_host_override=NAME] [--ca_file=PEM]", file=sys.stderr)
+          "[--server_host_override=NAME] [--ca_file=PEM] [--soak_iterations=10] [--soak_max_failures=0] "
+          "[--soak_per_iteration_max_acceptable_latency_ms=1000] [--soak_overall_timeout_seconds=10] "
+          "[--soak_min_time_ms_between_rpcs=0]", file=sys.stderr)
     return 2
 
 
-def make_channel(flags, use_tls, port):
+def channel_factory(flags, use_tls, port):
+    """A function making new channels to the server. Each has its own subchannel pool, so
+    that channel_soak's new channels cannot reuse another channel's connection."""
     target = f"{flags['server_host']}:{port}"
     override = flags["server_host_override"]
+    options = [("grpc.use_local_subchannel_pool", 1)]
     if not use_tls:
-        return grpc.insecure_channel(target, options=[("grpc.default_authority", override)] if override else [])
+        if override:
+            options.append(("grpc.default_authority", override))
+        return lambda: grpc.insecure_channel(target, options=options)
     roots = None  # None = system roots
     if flags["ca_file"]:
         with open(flags["ca_file"], "rb") as f:
             roots = f.read()
-    options = [("grpc.ssl_target_name_override", override)] if override else []
-    return grpc.secure_channel(target, grpc.ssl_channel_credentials(root_certificates=roots), options=options)
+    if override:
+        options.append(("grpc.ssl_target_name_override", override))
+    credentials = grpc.ssl_channel_credentials(root_certificates=roots)
+    return lambda: grpc.secure_channel(target, credentials, options=options)
 
 
 def main(argv):
     try:
         flags = parse_flags(argv, {"server_host": "localhost", "server_port": "", "test_case": "all",
-                                   "use_tls": "false", "server_host_override": "", "ca_file": ""})
+                                   "use_tls": "false", "server_host_override": "", "ca_file": "",
+                                   **{name: str(default) for name, (default, _) in SOAK_FLAGS.items()}})
         port = parse_int(flags, "server_port", 1, 65535)
         use_tls = parse_bool(flags, "use_tls")
+        soak = {name[len("soak_"):]: parse_int(flags, name, low, 1 << 30) for name, (_, low) in SOAK_FLAGS.items()}
     except FlagError as e:
         return usage(e)
     selected = ALL_CASES if flags["test_case"] == "all" else flags["test_case"].split(",")
@@ -300,17 +496,17 @@ def main(argv):
         if name not in ALL_CASES:
             return usage(f"unknown test case: {name}")
     try:
-        channel = make_channel(flags, use_tls, port)
+        new_channel = channel_factory(flags, use_tls, port)
     except OSError as e:
         return usage(f"cannot read --ca_file: {e}")
 
     passed = failed = 0
-    with channel:
-        cases = Cases(channel)
+    cases = Cases(new_channel, soak)
+    try:
         for name in selected:
             try:
-                getattr(cases, name)()
-                print(f"PASS {name}", flush=True)
+                note = getattr(cases, name)()
+                print(f"PASS {name}: {note}" if note else f"PASS {name}", flush=True)
                 passed += 1
             except CaseFailure as e:
                 print(f"FAIL {name}: {e}", flush=True)
@@ -321,6 +517,8 @@ def main(argv):
             except Exception as e:  # a bug or a protocol surprise: still report it as one line
                 print(f"FAIL {name}: {type(e).__name__}: {e!r}", flush=True)
                 failed += 1
+    finally:
+        cases.close()
     print(f"{passed} passed, {failed} failed", flush=True)
     return 0 if failed == 0 else 1
 
