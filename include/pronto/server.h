@@ -31,6 +31,8 @@ struct ServerOptions {
   unsigned blocking_threads = 4;  // pool behind ServerContext::blocking()
   std::size_t max_receive_message_size = 4 * 1024 * 1024;
   std::uint32_t max_concurrent_streams = 100;  // advertised per connection
+  // A TLS client that has not finished its handshake by then is dropped.
+  std::chrono::milliseconds handshake_timeout{10000};
 };
 
 class Server {

@@ -109,7 +109,7 @@ void ServerImpl::accept_next(Listener& listener) {
       std::erase_if(connections_, [](const auto& w) { return w.expired(); });
       connections_.push_back(conn);
       lock.unlock();
-      loop.post([conn] { conn->start(); });
+      loop.post([conn, timeout = options_.handshake_timeout] { conn->start(timeout); });
     }
     accept_next(listener);
   });

@@ -34,7 +34,15 @@ Connection::Connection(EventLoop& loop, Socket socket, h2::Session::Role role, c
 
 Connection::~Connection() = default;
 
-void Connection::start() {
+void Connection::start(std::chrono::milliseconds handshake_timeout) {
+  if (tls_) {
+    handshake_timer_ = std::make_unique<asio::steady_timer>(loop_.io(), handshake_timeout);
+    handshake_timer_->async_wait([self = shared_from_this()](const asio::error_code& ec) {
+      if (ec || self->tls_->handshake_done()) return;
+      self->close_reason_ = "TLS handshake timed out";
+      self->close();
+    });
+  }
   flush();
   wait_readable();
 }
@@ -92,7 +100,10 @@ bool Connection::receive(const std::uint8_t* data, std::size_t size) {
     session_.terminate(0);
     return false;
   }
-  if (!was_done && tls_->handshake_done()) peer_identity_ = tls_->peer_identity();
+  if (!was_done && tls_->handshake_done()) {
+    peer_identity_ = tls_->peer_identity();
+    if (handshake_timer_) handshake_timer_->cancel();
+  }
   return t_plaintext.empty() ||
          session_.receive(reinterpret_cast<const std::uint8_t*>(t_plaintext.data()), t_plaintext.size());
 }
@@ -178,6 +189,7 @@ void Connection::close() {
   asio::error_code ec;
   socket_.shutdown(Socket::shutdown_both, ec);
   socket_.close(ec);
+  if (handshake_timer_) handshake_timer_->cancel();
   on_closed();
   request_flush();  // drain what on_closed() made ready
 }

@@ -11,6 +11,8 @@
 #pragma once
 
 #include <asio/generic/stream_protocol.hpp>
+#include <asio/steady_timer.hpp>
+#include <chrono>
 #include <coroutine>
 #include <memory>
 #include <string>
@@ -34,8 +36,9 @@ class Connection : public std::enable_shared_from_this<Connection>, public h2::S
   Connection(const Connection&) = delete;
   Connection& operator=(const Connection&) = delete;
 
-  // Sends the connection preface/settings and starts reading.
-  void start();
+  // Sends the connection preface/settings and starts reading. On TLS, a
+  // handshake not done within `handshake_timeout` closes the connection.
+  void start(std::chrono::milliseconds handshake_timeout = std::chrono::seconds(10));
   // Writes what the session has to send at the end of this loop turn.
   void request_flush();
   // Closes the socket at once; on_closed() follows.
@@ -83,6 +86,7 @@ class Connection : public std::enable_shared_from_this<Connection>, public h2::S
   std::string peer_identity_;
   std::string close_reason_;
   std::unique_ptr<TlsFilter> tls_;
+  std::unique_ptr<asio::steady_timer> handshake_timer_;
   std::string out_;            // bytes being written
   std::size_t out_offset_ = 0;
   std::vector<Ready> ready_;

@@ -1,5 +1,8 @@
 // End-to-end TLS: ALPN h2, verification, server-name override, mTLS.
 #include <gtest/gtest.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include "echo_service.h"
@@ -86,6 +89,27 @@ TEST_F(Tls, tls_client_on_a_plaintext_port_is_unavailable) {
   EchoServer server;
   Echo::Stub stub(Channel::create(server.target(), {.tls = TlsChannelOptions{.ca_file = certs_->ca}}));
   EXPECT_EQ(stub.Unary(request("x")).status().code(), StatusCode::unavailable);
+}
+
+TEST_F(Tls, a_client_stalling_in_the_handshake_is_dropped) {
+  EchoServer server({.event_loops = 1, .handshake_timeout = std::chrono::milliseconds(200)}, {}, "127.0.0.1:0",
+                    server_tls());
+  // A raw TCP client that never sends a ClientHello. (Plain sockets: the
+  // library's asio is configured differently from a default include.)
+  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(static_cast<std::uint16_t>(server.server().port()));
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ASSERT_EQ(::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
+  timeval limit{5, 0};
+  ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &limit, sizeof limit);
+  auto start = Clock::now();
+  char byte;
+  const ssize_t n = ::recv(fd, &byte, 1, 0);  // returns when the server closes
+  ::close(fd);
+  EXPECT_LE(n, 0);
+  EXPECT_LT(Clock::now() - start, std::chrono::seconds(4));
 }
 
 TEST_F(Tls, bad_certificate_files_fail_server_start) {
