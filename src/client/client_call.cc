@@ -17,7 +17,8 @@ class ClientContextAccess {
     std::lock_guard lock(c.mu_);
     c.cancel_hook_ = std::move(hook);
   }
-  static void done(ClientContext& c, const Metadata& initial, const Metadata& trailing, const std::string& peer) {
+  static void done(ClientContext& c, const Metadata& initial, const Metadata& trailing,
+                   const std::string& peer) {
     std::lock_guard lock(c.mu_);
     c.cancel_hook_ = nullptr;
     c.initial_metadata_ = initial;
@@ -302,7 +303,8 @@ void ClientCall::on_stream_close(std::uint32_t error_code) {
     } else if (error_code == NGHTTP2_CANCEL) {
       complete(Status::cancelled("stream cancelled by the server"));
     } else if (error_code != 0) {
-      complete(Status::internal("stream reset by the server with HTTP/2 error " + std::to_string(error_code)));
+      complete(
+          Status::internal("stream reset by the server with HTTP/2 error " + std::to_string(error_code)));
     } else if (!headers_received_) {
       complete(Status::unavailable("stream closed before response headers"));
     } else {
@@ -461,10 +463,7 @@ void ClientCall::cancel() {
 }
 
 void ClientCall::release() {
-  post([this] {
-    released_ = true;
-    abort(Status::cancelled("Call dropped by the client"));
-  });
+  post([this] { abort(Status::cancelled("Call dropped by the client")); });
   unref();
 }
 

@@ -123,7 +123,6 @@ class ClientCall final : public ClientCallCore {
   Metadata initial_metadata_;
   Metadata trailing_metadata_;
   std::optional<Status> status_;
-  bool released_ = false;
   std::unique_ptr<asio::steady_timer> deadline_timer_;
 };
 

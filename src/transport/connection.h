@@ -50,7 +50,6 @@ class Connection : public std::enable_shared_from_this<Connection>, public h2::S
   const std::string& peer() const noexcept { return peer_; }
   // The TLS peer certificate's identity (empty on plaintext or without one).
   const std::string& peer_identity() const noexcept { return peer_identity_; }
-  bool secure() const noexcept { return tls_ != nullptr; }
   // Why the connection closed, for the calls it takes down.
   const std::string& close_reason() const noexcept { return close_reason_; }
 
