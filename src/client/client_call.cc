@@ -44,15 +44,19 @@ constexpr std::size_t kMaxQueuedBytes = 256 * 1024;
 
 Resumer Resumer::here() { return {EventLoop::current(), current_server_context()}; }
 
+namespace {
+void resume_with_ambient(void* ctx, std::coroutine_handle<> h) {
+  ServerContext* saved = current_server_context();
+  set_current_server_context(static_cast<ServerContext*>(ctx));
+  h.resume();
+  set_current_server_context(saved);
+}
+}  // namespace
+
 void Resumer::resume(EventLoop& fallback, std::coroutine_handle<> h) const {
   EventLoop& target = loop ? *loop : fallback;
   ServerContext* ctx = ambient;
-  target.post([h, ctx] {
-    ServerContext* saved = current_server_context();
-    set_current_server_context(ctx);
-    h.resume();
-    set_current_server_context(saved);
-  });
+  target.post([h, ctx] { resume_with_ambient(ctx, h); });
 }
 
 ClientCall::ClientCall(std::shared_ptr<Channel> channel, std::string_view path, CallOptions options)
@@ -67,12 +71,29 @@ void ClientCall::unref() noexcept {
 }
 
 template <class F>
-void ClientCall::post(F&& f) {
+void ClientCall::run_on_loop(F&& f) {
+  if (impl_.loop().in_loop()) {
+    // On the loop but never inside a session callback: user code only runs
+    // from posted handlers or the connection's ready queue.
+    f();
+    return;
+  }
   add_ref();
   impl_.loop().post([this, f = std::forward<F>(f)]() mutable {
     f();
     unref();
   });
+}
+
+void ClientCall::wake(const Resumer& r, std::coroutine_handle<> h) {
+  if (conn_ && (!r.loop || r.loop == &impl_.loop())) {
+    // Resumed on this loop once the connection's current event is done
+    // (no post, no allocation).
+    conn_->defer_resume(&resume_with_ambient, r.ambient, h);
+    conn_->request_flush();
+    return;
+  }
+  r.resume(impl_.loop(), h);
 }
 
 Status ClientCall::prepare() {
@@ -84,11 +105,12 @@ Status ClientCall::prepare() {
       if (!deadline_ || *parent->deadline() < *deadline_) deadline_ = parent->deadline();
     }
   }
-  const auto& interceptors = impl_.options().interceptors;
-  ClientCallInfo info{path_, options_.metadata, deadline_, start_time_};
-  for (; interceptors_started_ < interceptors.size();) {
-    Status st = interceptors[interceptors_started_++]->on_start(info);
-    if (!st.ok()) return st;
+  if (const auto& interceptors = impl_.options().interceptors; !interceptors.empty()) {
+    ClientCallInfo info{path_, options_.metadata, deadline_, start_time_};
+    for (; interceptors_started_ < interceptors.size();) {
+      Status st = interceptors[interceptors_started_++]->on_start(info);
+      if (!st.ok()) return st;
+    }
   }
   if (Status st = options_.metadata.validate_for_send(); !st.ok()) return st;
   if (options_.context && options_.context->cancelled()) return Status::cancelled("Cancelled before start");
@@ -104,7 +126,7 @@ void ClientCall::launch(std::optional<std::string> first, bool half_close, Unary
     add_ref();  // released when the call completes (hook cleared then)
     ClientContextAccess::set_hook(*options_.context, [this] { cancel(); });
   }
-  post([this, first = std::move(first), half_close]() mutable {
+  run_on_loop([this, first = std::move(first), half_close]() mutable {
     if (deadline_) {
       deadline_timer_ = std::make_unique<asio::steady_timer>(impl_.loop().io(), *deadline_);
       // The handler holds a reference: an expiry already queued must not
@@ -130,7 +152,7 @@ void ClientCall::launch(std::optional<std::string> first, bool half_close, Unary
 }
 
 void ClientCall::reject(Status status) {
-  post([this, status = std::move(status)]() mutable { complete(std::move(status)); });
+  run_on_loop([this, status = std::move(status)]() mutable { complete(std::move(status)); });
 }
 
 // ---- connection side ------------------------------------------------------
@@ -189,7 +211,8 @@ bool ClientCall::on_header(std::string_view name, std::string_view value) {
       return true;
     }
     if (name == "content-type") {
-      content_type_ = std::string(value);
+      grpc_content_type_ = value.starts_with("application/grpc");
+      if (!grpc_content_type_) bad_content_type_ = std::string(value);
       return true;
     }
     if (name == "grpc-encoding") {
@@ -238,8 +261,8 @@ void ClientCall::on_headers_end(bool end_stream) {
       abort(Status::internal("response grpc-encoding '" + bad_encoding_ + "' is not supported"));
       return;
     }
-    if (content_type_.rfind("application/grpc", 0) != 0) {
-      abort(Status::unknown("response content-type '" + content_type_ + "' is not application/grpc"));
+    if (!grpc_content_type_) {
+      abort(Status::unknown("response content-type '" + bad_content_type_ + "' is not application/grpc"));
       return;
     }
     return;
@@ -325,7 +348,7 @@ void ClientCall::on_connection_lost(const std::string& reason) {
 void ClientCall::on_body_drained() {
   if (pending_write_ && body_.pending() <= kMaxQueuedBytes) {
     pending_write_->ok = true;
-    write_resumer_.resume(impl_.loop(), std::exchange(pending_write_, nullptr)->waiter);
+    wake(write_resumer_, std::exchange(pending_write_, nullptr)->waiter);
   }
 }
 
@@ -344,9 +367,11 @@ void ClientCall::complete(Status status) {
   if (status_) return;
   status_ = std::move(status);
   if (deadline_timer_) deadline_timer_->cancel();
-  const auto& interceptors = impl_.options().interceptors;
-  ClientCallInfo info{path_, options_.metadata, deadline_, start_time_};
-  for (std::size_t i = interceptors_started_; i-- > 0;) interceptors[i]->on_finish(info, *status_);
+  if (interceptors_started_ > 0) {
+    const auto& interceptors = impl_.options().interceptors;
+    ClientCallInfo info{path_, options_.metadata, deadline_, start_time_};
+    for (std::size_t i = interceptors_started_; i-- > 0;) interceptors[i]->on_finish(info, *status_);
+  }
   if (options_.context) {
     ClientContextAccess::done(*options_.context, initial_metadata_, trailing_metadata_,
                               conn_ ? conn_->peer() : std::string());
@@ -354,7 +379,7 @@ void ClientCall::complete(Status status) {
   }
   if (pending_write_) {
     pending_write_->ok = false;
-    write_resumer_.resume(impl_.loop(), std::exchange(pending_write_, nullptr)->waiter);
+    wake(write_resumer_, std::exchange(pending_write_, nullptr)->waiter);
   }
   deliver_reads();
   finish_waiters();
@@ -370,20 +395,20 @@ void ClientCall::deliver_reads() {
   } else {
     return;
   }
-  read_resumer_.resume(impl_.loop(), std::exchange(pending_read_, nullptr)->waiter);
+  wake(read_resumer_, std::exchange(pending_read_, nullptr)->waiter);
 }
 
 void ClientCall::finish_waiters() {
   if (!status_) return;
   if (pending_finish_) {
     pending_finish_->status = *status_;
-    finish_resumer_.resume(impl_.loop(), std::exchange(pending_finish_, nullptr)->waiter);
+    wake(finish_resumer_, std::exchange(pending_finish_, nullptr)->waiter);
   }
   if (unary_) {
     UnaryOp* op = std::exchange(unary_, nullptr);
     if (status_->ok() && !inbox_.empty()) op->response = inbox_.pop().payload;
     op->status = *status_;
-    unary_resumer_.resume(impl_.loop(), op->waiter);
+    wake(unary_resumer_, op->waiter);
     unref();  // the unary op's reference
   }
 }
@@ -403,7 +428,7 @@ void ClientCall::queue_message(std::string message, bool compress) {
 
 bool ClientCall::start_read(ReadOp& op) {
   read_resumer_ = Resumer::here();
-  post([this, &op] {
+  run_on_loop([this, &op] {
     pending_read_ = &op;
     deliver_reads();
   });
@@ -412,10 +437,10 @@ bool ClientCall::start_read(ReadOp& op) {
 
 bool ClientCall::start_write(WriteOp& op) {
   write_resumer_ = Resumer::here();
-  post([this, &op] {
+  run_on_loop([this, &op] {
     if (status_ || half_close_) {
       op.ok = false;
-      write_resumer_.resume(impl_.loop(), op.waiter);
+      wake(write_resumer_, op.waiter);
       return;
     }
     queue_message(std::move(op.message), op.compress);
@@ -425,7 +450,7 @@ bool ClientCall::start_write(WriteOp& op) {
     }
     if (body_.pending() <= kMaxQueuedBytes) {
       op.ok = true;
-      write_resumer_.resume(impl_.loop(), op.waiter);
+      wake(write_resumer_, op.waiter);
     } else {
       pending_write_ = &op;
     }
@@ -434,7 +459,7 @@ bool ClientCall::start_write(WriteOp& op) {
 }
 
 void ClientCall::writes_done() {
-  post([this] {
+  run_on_loop([this] {
     if (half_close_ || status_) return;
     half_close_ = true;
     body_.finish();
@@ -447,7 +472,7 @@ void ClientCall::writes_done() {
 
 bool ClientCall::start_finish(FinishOp& op) {
   finish_resumer_ = Resumer::here();
-  post([this, &op] {
+  run_on_loop([this, &op] {
     pending_finish_ = &op;
     finish_waiters();
   });
@@ -455,15 +480,21 @@ bool ClientCall::start_finish(FinishOp& op) {
 }
 
 void ClientCall::fail(Status status) {
-  post([this, status = std::move(status)]() mutable { abort(std::move(status)); });
+  run_on_loop([this, status = std::move(status)]() mutable { abort(std::move(status)); });
 }
 
 void ClientCall::cancel() {
-  post([this] { abort(Status::cancelled("Cancelled by the client")); });
+  // Always posted: ClientContext::cancel() calls this under its lock, which
+  // complete() takes too.
+  add_ref();
+  impl_.loop().post([this] {
+    abort(Status::cancelled("Cancelled by the client"));
+    unref();
+  });
 }
 
 void ClientCall::release() {
-  post([this] { abort(Status::cancelled("Call dropped by the client")); });
+  run_on_loop([this] { abort(Status::cancelled("Call dropped by the client")); });
   unref();
 }
 

@@ -5,8 +5,11 @@
 // release(), or the unary op until it completes), the stream while attached
 // to a connection, and every operation posted to the loop.
 // Threading: the CallCore/ClientCallCore entry points may be called from any
-// thread; each posts to the channel's loop, where all state lives. Waiters
-// are resumed on the loop they were started from (see Resumer).
+// thread; all state lives on the channel's loop. Called on that loop they
+// run at once, from elsewhere they are posted to it. Waiters are resumed on
+// the loop they were started from (see Resumer); on the channel's loop that
+// goes through the connection's ready queue, without a post.
+// Memory: from the per-thread pool behind coroutine frames (task.h).
 #pragma once
 
 #include <asio/steady_timer.hpp>
@@ -75,11 +78,21 @@ class ClientCall final : public ClientCallCore {
   void add_ref() noexcept { refs_.fetch_add(1, std::memory_order_relaxed); }
   void unref() noexcept;
 
+  static void* operator new(std::size_t size) { return allocate_frame(size); }
+  static void operator delete(void* p, std::size_t size) noexcept { free_frame(p, size); }
+
+  // Links in the connection's list of attached calls (ClientConnection).
+  ClientCall* conn_prev_ = nullptr;
+  ClientCall* conn_next_ = nullptr;
+
  private:
+  // Runs f on the channel's loop: now when called there, else posted.
   template <class F>
-  void post(F&& f);
-  void complete(Status status);   // the final status is known
-  void abort(Status status);      // fail locally: status + RST_STREAM
+  void run_on_loop(F&& f);
+  // Resumes a waiter as `r` says (see Resumer).
+  void wake(const Resumer& r, std::coroutine_handle<> h);
+  void complete(Status status);  // the final status is known
+  void abort(Status status);     // fail locally: status + RST_STREAM
   void submit_request();
   void queue_message(std::string message, bool compress);
   void credit_window();
@@ -116,7 +129,8 @@ class ClientCall final : public ClientCallCore {
   std::size_t unconsumed_ = 0;
   bool headers_received_ = false;
   int http_status_ = 0;
-  std::string content_type_;
+  bool grpc_content_type_ = false;  // content-type is application/grpc[+...]
+  std::string bad_content_type_;    // kept only when it is not
   Compression response_encoding_ = Compression::identity;
   std::string bad_encoding_;
   h2::StatusReader status_reader_;

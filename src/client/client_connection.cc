@@ -8,23 +8,44 @@ namespace {
 ClientCall* as_call(void* stream) { return static_cast<ClientCall*>(stream); }
 }  // namespace
 
-ClientConnection::ClientConnection(EventLoop& loop, Socket socket, std::function<void(ClientConnection*)> on_lost,
+ClientConnection::ClientConnection(EventLoop& loop, Socket socket,
+                                   std::function<void(ClientConnection*)> on_lost,
                                    std::unique_ptr<TlsFilter> tls)
     : Connection(loop, std::move(socket), h2::Session::Role::client, h2::SessionSettings{}, std::move(tls)),
       on_lost_(std::move(on_lost)) {}
 
-std::int32_t ClientConnection::submit(ClientCall* call, const h2::HeaderBlock& headers, h2::OutboundBody& body) {
+std::int32_t ClientConnection::submit(ClientCall* call, const h2::HeaderBlock& headers,
+                                      h2::OutboundBody& body) {
   if (draining()) return -1;
   std::int32_t id = session().submit_request(headers, &body, call);
-  if (id > 0) calls_.insert(call);
+  if (id > 0) {
+    call->conn_prev_ = nullptr;
+    call->conn_next_ = calls_;
+    if (calls_) calls_->conn_prev_ = call;
+    calls_ = call;
+  }
   return id;
+}
+
+void ClientConnection::detach(ClientCall* call) {
+  if (call->conn_prev_) {
+    call->conn_prev_->conn_next_ = call->conn_next_;
+  } else if (calls_ == call) {
+    calls_ = call->conn_next_;
+  } else {
+    return;  // not attached (already detached)
+  }
+  if (call->conn_next_) call->conn_next_->conn_prev_ = call->conn_prev_;
+  call->conn_prev_ = call->conn_next_ = nullptr;
 }
 
 void* ClientConnection::on_begin_headers(std::int32_t, void* stream) { return stream; }
 bool ClientConnection::on_header(void* stream, std::string_view name, std::string_view value) {
   return as_call(stream)->on_header(name, value);
 }
-void ClientConnection::on_headers_end(void* stream, bool end_stream) { as_call(stream)->on_headers_end(end_stream); }
+void ClientConnection::on_headers_end(void* stream, bool end_stream) {
+  as_call(stream)->on_headers_end(end_stream);
+}
 void ClientConnection::on_data(void* stream, const std::uint8_t* data, std::size_t size) {
   as_call(stream)->on_data(data, size);
 }
@@ -43,8 +64,10 @@ void ClientConnection::on_closed() {
   draining_ = true;
   auto self = shared_from_this();  // calls drop their references below
   if (on_lost_) on_lost_(this);
-  std::vector<ClientCall*> calls(calls_.begin(), calls_.end());
-  calls_.clear();
+  std::vector<ClientCall*> calls;
+  for (ClientCall* c = calls_; c; c = c->conn_next_) calls.push_back(c);
+  for (ClientCall* c : calls) c->conn_prev_ = c->conn_next_ = nullptr;
+  calls_ = nullptr;
   // The session will report nothing more: close every stream here.
   const std::string reason = close_reason().empty() ? "connection closed" : close_reason();
   for (auto* c : calls) c->on_connection_lost(reason);

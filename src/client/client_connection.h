@@ -6,7 +6,6 @@
 #pragma once
 
 #include <functional>
-#include <unordered_set>
 
 #include "transport/connection.h"
 
@@ -21,7 +20,7 @@ class ClientConnection final : public Connection {
 
   // Opens a stream for the call. Returns the stream id (<0 on failure).
   std::int32_t submit(ClientCall* call, const h2::HeaderBlock& headers, h2::OutboundBody& body);
-  void detach(ClientCall* call) { calls_.erase(call); }
+  void detach(ClientCall* call);
   // No new streams: the server sent GOAWAY or the connection is closing.
   bool draining() const noexcept { return draining_ || closed(); }
 
@@ -36,7 +35,7 @@ class ClientConnection final : public Connection {
   void on_goaway(std::int32_t last_stream_id, std::uint32_t error_code) override;
   void on_closed() override;
 
-  std::unordered_set<ClientCall*> calls_;
+  ClientCall* calls_ = nullptr;  // attached calls (intrusive list)
   std::function<void(ClientConnection*)> on_lost_;
   bool draining_ = false;
 };
