@@ -33,8 +33,8 @@ struct SessionCallbacks {
     if (frame->hd.type != NGHTTP2_HEADERS) return 0;
     void* stream = nghttp2_session_get_stream_user_data(s, frame->hd.stream_id);
     if (stream == nullptr) return 0;
-    bool ok = self(user_data).events_.on_header(
-        stream, {reinterpret_cast<const char*>(name), namelen}, {reinterpret_cast<const char*>(value), valuelen});
+    bool ok = self(user_data).events_.on_header(stream, {reinterpret_cast<const char*>(name), namelen},
+                                                {reinterpret_cast<const char*>(value), valuelen});
     return ok ? 0 : NGHTTP2_ERR_TEMPORAL_CALLBACK_FAILURE;
   }
 
@@ -137,6 +137,15 @@ Session::Session(Role role, SessionEvents& events, const SessionSettings& settin
   nghttp2_option_new(&opt);
   nghttp2_option_set_no_auto_window_update(opt, 1);
   nghttp2_option_set_max_send_header_block_length(opt, 64 << 10);
+  if (role == Role::server) {
+    // nghttp2's rapid-reset guard (a token bucket of 1000 resets, refilled
+    // at 33/s) tears down a connection whose client cancels calls quickly,
+    // which is what any gRPC client does when many calls hit their
+    // deadlines. The server bounds what resets can cost itself: calls whose
+    // stream was reset still count against the connection's limit until
+    // their handler returns (ServerConnection::on_begin_headers).
+    nghttp2_option_set_stream_reset_rate_limit(opt, UINT64_MAX / 2, UINT64_MAX / 2);
+  }
 
   if (role == Role::server) {
     nghttp2_session_server_new2(&session_, cbs, this, opt);
@@ -192,16 +201,16 @@ bool Session::submit_response(std::int32_t stream_id, const HeaderBlock& headers
   nghttp2_data_provider provider{};
   provider.source.ptr = body;
   provider.read_callback = &SessionCallbacks::read_body;
-  return nghttp2_submit_response(session_, stream_id, headers.data(), headers.size(), body ? &provider : nullptr) ==
-         0;
+  return nghttp2_submit_response(session_, stream_id, headers.data(), headers.size(),
+                                 body ? &provider : nullptr) == 0;
 }
 
 std::int32_t Session::submit_request(const HeaderBlock& headers, OutboundBody* body, void* stream) {
   nghttp2_data_provider provider{};
   provider.source.ptr = body;
   provider.read_callback = &SessionCallbacks::read_body;
-  int32_t id =
-      nghttp2_submit_request(session_, nullptr, headers.data(), headers.size(), body ? &provider : nullptr, stream);
+  int32_t id = nghttp2_submit_request(session_, nullptr, headers.data(), headers.size(),
+                                      body ? &provider : nullptr, stream);
   if (id > 0) ++open_streams_;
   return id;
 }
@@ -227,8 +236,8 @@ void Session::consume(std::int32_t stream_id, std::size_t size) {
 void Session::submit_shutdown_notice() { nghttp2_submit_shutdown_notice(session_); }
 
 void Session::submit_goaway(std::uint32_t error_code) {
-  nghttp2_submit_goaway(session_, NGHTTP2_FLAG_NONE, nghttp2_session_get_last_proc_stream_id(session_), error_code,
-                        nullptr, 0);
+  nghttp2_submit_goaway(session_, NGHTTP2_FLAG_NONE, nghttp2_session_get_last_proc_stream_id(session_),
+                        error_code, nullptr, 0);
 }
 
 void Session::terminate(std::uint32_t error_code) {

@@ -9,14 +9,19 @@ namespace {
 ServerCall* as_call(void* stream) { return static_cast<ServerCall*>(stream); }
 }  // namespace
 
-ServerConnection::ServerConnection(ServerImpl& server, EventLoop& loop, Socket socket, std::unique_ptr<TlsFilter> tls)
-    : Connection(loop, std::move(socket), h2::Session::Role::server, server.session_settings(), std::move(tls)),
-      server_(server) {}
+ServerConnection::ServerConnection(ServerImpl& server, EventLoop& loop, Socket socket,
+                                   std::unique_ptr<TlsFilter> tls)
+    : Connection(loop, std::move(socket), h2::Session::Role::server, server.session_settings(),
+                 std::move(tls)),
+      server_(server),
+      max_calls_(2 * static_cast<std::size_t>(server.session_settings().max_concurrent_streams)) {}
 
 ServerConnection::~ServerConnection() { server_.connection_gone(); }
 
 void* ServerConnection::on_begin_headers(std::int32_t stream_id, void* stream) {
-  if (stream != nullptr) return stream;  // trailers from the client
+  if (stream != nullptr) return stream;           // trailers from the client
+  if (call_count_ >= max_calls_) return nullptr;  // refused; no handler runs
+  ++call_count_;
   auto* call = new ServerCall(std::static_pointer_cast<ServerConnection>(shared_from_this()), stream_id);
   call->next_ = calls_;
   if (calls_) calls_->prev_ = call;
@@ -27,7 +32,9 @@ void* ServerConnection::on_begin_headers(std::int32_t stream_id, void* stream) {
 bool ServerConnection::on_header(void* stream, std::string_view name, std::string_view value) {
   return as_call(stream)->on_header(name, value);
 }
-void ServerConnection::on_headers_end(void* stream, bool end_stream) { as_call(stream)->on_headers_end(end_stream); }
+void ServerConnection::on_headers_end(void* stream, bool end_stream) {
+  as_call(stream)->on_headers_end(end_stream);
+}
 void ServerConnection::on_data(void* stream, const std::uint8_t* data, std::size_t size) {
   as_call(stream)->on_data(data, size);
 }
@@ -42,6 +49,7 @@ void ServerConnection::remove_call(ServerCall* call) {
   if (call->next_) call->next_->prev_ = call->prev_;
   if (calls_ == call) calls_ = call->next_;
   call->prev_ = call->next_ = nullptr;
+  --call_count_;
 }
 
 std::vector<ServerCall*> ServerConnection::live_calls() const {

@@ -37,8 +37,13 @@ class ServerConnection final : public Connection {
   void on_closed() override;
 
   ServerImpl& server_;
-  // Every call on the connection (intrusive list through ServerCall).
+  // Every call on the connection (intrusive list through ServerCall), also
+  // those whose stream is gone but whose handler still runs.
   ServerCall* calls_ = nullptr;
+  std::size_t call_count_ = 0;
+  // New streams are refused (REFUSED_STREAM) while call_count_ is here: a
+  // client that resets streams cannot make handlers pile up.
+  std::size_t max_calls_;
   std::vector<ServerCall*> live_calls() const;
 };
 

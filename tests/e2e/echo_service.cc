@@ -1,6 +1,7 @@
 #include "echo_service.h"
 
 #include <stdexcept>
+#include <thread>
 
 namespace pronto::test {
 
@@ -42,7 +43,10 @@ Task<Result<EchoResponse>> EchoService::Unary(ServerContext& ctx, const EchoRequ
   echo_metadata(ctx);
   apply_compression(ctx, req);
   if (req.throw_exception()) throw std::runtime_error("boom");
-  if (req.delay_ms() > 0) {
+  if (req.delay_ms() > 0 && req.ignore_cancellation()) {
+    co_await ctx.blocking(
+        [ms = req.delay_ms()] { std::this_thread::sleep_for(std::chrono::milliseconds(ms)); });
+  } else if (req.delay_ms() > 0) {
     bool slept = co_await ctx.sleep_for(std::chrono::milliseconds(req.delay_ms()));
     if (!slept) {
       ++cancelled_handlers;
@@ -56,7 +60,8 @@ Task<Result<EchoResponse>> EchoService::Unary(ServerContext& ctx, const EchoRequ
   co_return make_response(ctx, req, 0);
 }
 
-Task<Status> EchoService::ServerStream(ServerContext& ctx, const EchoRequest& req, ServerWriter<EchoResponse>& out) {
+Task<Status> EchoService::ServerStream(ServerContext& ctx, const EchoRequest& req,
+                                       ServerWriter<EchoResponse>& out) {
   ++started_handlers;
   echo_metadata(ctx);
   apply_compression(ctx, req);
@@ -100,12 +105,14 @@ Task<Result<EchoResponse>> EchoService::ClientStream(ServerContext& ctx, ServerR
   co_return r;
 }
 
-Task<Status> EchoService::Bidi(ServerContext& ctx, ::pronto::ServerStream<EchoRequest, EchoResponse>& stream) {
+Task<Status> EchoService::Bidi(ServerContext& ctx,
+                               ::pronto::ServerStream<EchoRequest, EchoResponse>& stream) {
   ++started_handlers;
   echo_metadata(ctx);
   int i = 0;
   while (auto req = co_await stream.read()) {
-    if (req->status_code() != 0) co_return Status(static_cast<StatusCode>(req->status_code()), req->status_message());
+    if (req->status_code() != 0)
+      co_return Status(static_cast<StatusCode>(req->status_code()), req->status_message());
     EchoResponse r = make_response(ctx, *req, i++);
     if (!(co_await stream.write(r)).ok()) break;
   }

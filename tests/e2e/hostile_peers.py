@@ -205,6 +205,47 @@ def case_thousand_deadlines(port):
     normal_call(port, "1,000 deadline calls")
 
 
+def case_rapid_reset(port):
+    """5,000 calls opened and reset at once on one connection (the HTTP/2
+    rapid-reset pattern, and what a client cancelling many calls does). The
+    server bounds the handlers of reset streams itself, keeps the connection,
+    and answers on it afterwards."""
+    c = Client(port)
+    goaway = None
+    for batch in range(50):
+        if goaway is not None:
+            break
+        for _ in range(100):
+            sid = c.request()
+            c.conn.send_data(sid, frame(echo_request(b"reset me", delay_ms=10000)), end_stream=True)
+            c.conn.reset_stream(sid, error_code=8)  # CANCEL
+        c.flush()
+        c.sock.settimeout(0.001)
+        try:
+            while True:
+                chunk = c.sock.recv(65536)
+                if not chunk:
+                    break
+                for ev in c.conn.receive_data(chunk):
+                    if isinstance(ev, h2.events.ConnectionTerminated):
+                        goaway = ev.error_code
+                    elif isinstance(ev, h2.events.DataReceived):
+                        c.conn.acknowledge_received_data(ev.flow_controlled_length, ev.stream_id)
+                c.flush()
+        except (socket.timeout, BlockingIOError):
+            pass
+        c.sock.settimeout(10)
+    check(goaway is None, f"rapid reset: no GOAWAY (got error code {goaway})")
+    if goaway is None:
+        sid = c.request()
+        c.send(sid, frame(echo_request(b"same connection")))
+        headers, data, trailers, _ = c.collect(sid)
+        check(status_of(headers, trailers)[0] == "0" and b"same connection" in data,
+              "rapid reset: the same connection answers a call afterwards")
+    c.close()
+    normal_call(port, "rapid reset")
+
+
 def case_reset_after_status_is_no_error(port):
     """A status sent while the client still streams (deadline, bad message)
     is followed by RST_STREAM(NO_ERROR) only: grpc-core clients would take
@@ -299,6 +340,7 @@ def main():
         case_http1_request(port)
         case_vanish_mid_stream(port)
         case_thousand_deadlines(port)
+        case_rapid_reset(port)
         check(server.poll() is None, "server process still running")
         normal_call(port, "everything")
     finally:

@@ -3,8 +3,12 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <filesystem>
+#include <map>
+#include <mutex>
 #include <thread>
+#include <vector>
 
 #include "echo_service.h"
 
@@ -77,6 +81,57 @@ TEST(Deadlines, expired_deadline_fails_without_reaching_the_server) {
   EXPECT_EQ(server.service.started_handlers.load(), 0);
 }
 
+// Runs `calls` blocking Unary calls on each of `threads` threads and counts
+// the status codes.
+std::map<StatusCode, int> call_from_threads(Echo::Stub& stub, const EchoRequest& req, CallOptions options,
+                                            int threads, int calls) {
+  std::mutex mu;
+  std::map<StatusCode, int> codes;
+  std::vector<std::thread> pool;
+  for (int t = 0; t < threads; ++t) {
+    pool.emplace_back([&] {
+      for (int i = 0; i < calls; ++i) {
+        auto r = stub.Unary(req, options);
+        std::lock_guard lock(mu);
+        ++codes[r.status().code()];
+      }
+    });
+  }
+  for (auto& t : pool) t.join();
+  return codes;
+}
+
+// Calls hitting their deadlines make the client reset their streams, many
+// per second. The server must not take that for an HTTP/2 rapid-reset
+// attack and tear the connection down (nghttp2's own guard would, past
+// 1,000 resets).
+TEST(Deadlines, a_burst_of_calls_hitting_their_deadlines_keeps_the_connection) {
+  EchoServer server;
+  Echo::Stub stub(Channel::create(server.target()));
+  constexpr int kThreads = 8, kCalls = 250;
+  auto codes = call_from_threads(stub, request("slow", 10000), {.timeout = 1ms}, kThreads, kCalls);
+  EXPECT_EQ(codes[StatusCode::deadline_exceeded], kThreads * kCalls);
+  EXPECT_EQ(codes[StatusCode::unavailable], 0);
+  EXPECT_GT(server.service.cancelled_handlers.load(), 1000);  // the resets did reach the server
+  auto after = stub.Unary(request("after"));
+  EXPECT_TRUE(after.ok()) << after.status().to_string();
+}
+
+TEST(Limits, handlers_of_reset_streams_still_count_and_further_streams_are_refused) {
+  // 10 streams per connection: at most 20 calls, counting those whose
+  // stream the client reset while their handler keeps running.
+  EchoServer server({.event_loops = 1, .blocking_threads = 32, .max_concurrent_streams = 10});
+  Echo::Stub stub(Channel::create(server.target()));
+  auto deaf = request("deaf", 400);
+  deaf.set_ignore_cancellation(true);
+  auto codes = call_from_threads(stub, deaf, {.timeout = 20ms}, 10, 8);
+  EXPECT_EQ(server.service.started_handlers.load(), 20);
+  EXPECT_GT(codes[StatusCode::unavailable], 0);  // refused streams
+  EXPECT_EQ(codes[StatusCode::deadline_exceeded] + codes[StatusCode::unavailable], 80);
+  // Once the handlers return, the same connection takes calls again.
+  EXPECT_TRUE(eventually([&] { return stub.Unary(request("after")).ok(); }));
+}
+
 TEST(Cancellation, client_context_cancel_cancels_the_handler) {
   EchoServer server;
   Echo::Stub stub(Channel::create(server.target()));
@@ -96,7 +151,8 @@ TEST(Metadata, round_trips_both_ways_including_binary) {
   Echo::Stub stub(Channel::create(server.target()));
   const std::string binary("\x00\x01\xfe\xff", 4);
   ClientContext ctx;
-  auto r = stub.Unary(request("x"), {.metadata = {{"echo-text", "hello"}, {"echo-bin", binary}}, .context = &ctx});
+  auto r =
+      stub.Unary(request("x"), {.metadata = {{"echo-text", "hello"}, {"echo-bin", binary}}, .context = &ctx});
   ASSERT_TRUE(r.ok()) << r.status().to_string();
   EXPECT_EQ(ctx.initial_metadata().get("initial-echo-text"), "hello");
   EXPECT_EQ(ctx.initial_metadata().get("initial-echo-bin"), binary);
@@ -119,8 +175,10 @@ TEST(Metadata, invalid_keys_and_values_fail_locally) {
   EchoServer server;
   Echo::Stub stub(Channel::create(server.target()));
   EXPECT_EQ(stub.Unary(request("x"), {.metadata = {{"Upper", "v"}}}).status().code(), StatusCode::internal);
-  EXPECT_EQ(stub.Unary(request("x"), {.metadata = {{"grpc-custom", "v"}}}).status().code(), StatusCode::internal);
-  EXPECT_EQ(stub.Unary(request("x"), {.metadata = {{"k", "bad\nvalue"}}}).status().code(), StatusCode::internal);
+  EXPECT_EQ(stub.Unary(request("x"), {.metadata = {{"grpc-custom", "v"}}}).status().code(),
+            StatusCode::internal);
+  EXPECT_EQ(stub.Unary(request("x"), {.metadata = {{"k", "bad\nvalue"}}}).status().code(),
+            StatusCode::internal);
   EXPECT_EQ(server.service.started_handlers.load(), 0);
 }
 
@@ -175,7 +233,8 @@ TEST(Interceptors, server_interceptors_chain_in_order_and_unwind_in_reverse) {
   req.set_status_code(static_cast<int>(StatusCode::not_found));
   EXPECT_EQ(stub.Unary(req).status().code(), StatusCode::not_found);
   ASSERT_TRUE(eventually([&] { return log.size() == 4; }));
-  EXPECT_EQ(log, (std::vector<std::string>{"start a", "start b", "finish b NOT_FOUND", "finish a NOT_FOUND"}));
+  EXPECT_EQ(log,
+            (std::vector<std::string>{"start a", "start b", "finish b NOT_FOUND", "finish a NOT_FOUND"}));
 }
 
 class ClientAuth : public ClientInterceptor {
@@ -233,7 +292,8 @@ TEST(Transports, ipv6_loopback) {
 }
 
 TEST(Transports, unix_domain_socket) {
-  auto path = std::filesystem::temp_directory_path() / ("pronto-test-" + std::to_string(::getpid()) + ".sock");
+  auto path =
+      std::filesystem::temp_directory_path() / ("pronto-test-" + std::to_string(::getpid()) + ".sock");
   {
     EchoServer server({.event_loops = 1}, {}, "unix:" + path.string());
     Echo::Stub stub(Channel::create("unix:" + path.string()));
@@ -263,7 +323,8 @@ TEST(Transports, channel_reconnects_after_the_server_restarts) {
   ASSERT_TRUE(stub.Unary(request("1")).ok());
   server.reset();
   EXPECT_TRUE(eventually([&] { return !channel->connected(); }));
-  server = std::make_unique<EchoServer>(ServerOptions{.event_loops = 1}, std::vector<std::shared_ptr<ServerInterceptor>>{},
+  server = std::make_unique<EchoServer>(ServerOptions{.event_loops = 1},
+                                        std::vector<std::shared_ptr<ServerInterceptor>>{},
                                         "127.0.0.1:" + std::to_string(port));
   EXPECT_TRUE(eventually([&] { return stub.Unary(request("2")).ok(); }));
 }
