@@ -14,7 +14,7 @@ ServerConnection::ServerConnection(ServerImpl& server, EventLoop& loop, Socket s
     : Connection(loop, std::move(socket), h2::Session::Role::server, server.session_settings(),
                  std::move(tls)),
       server_(server),
-      max_calls_(2 * static_cast<std::size_t>(server.session_settings().max_concurrent_streams)) {}
+      max_calls_(4 * static_cast<std::size_t>(server.session_settings().max_concurrent_streams)) {}
 
 ServerConnection::~ServerConnection() { server_.connection_gone(); }
 

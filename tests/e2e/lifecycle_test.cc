@@ -118,16 +118,16 @@ TEST(Deadlines, a_burst_of_calls_hitting_their_deadlines_keeps_the_connection) {
 }
 
 TEST(Limits, handlers_of_reset_streams_still_count_and_further_streams_are_refused) {
-  // 10 streams per connection: at most 20 calls, counting those whose
+  // 10 streams per connection: at most 40 calls, counting those whose
   // stream the client reset while their handler keeps running.
-  EchoServer server({.event_loops = 1, .blocking_threads = 32, .max_concurrent_streams = 10});
+  EchoServer server({.event_loops = 1, .blocking_threads = 48, .max_concurrent_streams = 10});
   Echo::Stub stub(Channel::create(server.target()));
   auto deaf = request("deaf", 400);
   deaf.set_ignore_cancellation(true);
-  auto codes = call_from_threads(stub, deaf, {.timeout = 20ms}, 10, 8);
-  EXPECT_EQ(server.service.started_handlers.load(), 20);
+  auto codes = call_from_threads(stub, deaf, {.timeout = 20ms}, 10, 12);
+  EXPECT_EQ(server.service.started_handlers.load(), 40);
   EXPECT_GT(codes[StatusCode::unavailable], 0);  // refused streams
-  EXPECT_EQ(codes[StatusCode::deadline_exceeded] + codes[StatusCode::unavailable], 80);
+  EXPECT_EQ(codes[StatusCode::deadline_exceeded] + codes[StatusCode::unavailable], 120);
   // Once the handlers return, the same connection takes calls again.
   EXPECT_TRUE(eventually([&] { return stub.Unary(request("after")).ok(); }));
 }
