@@ -32,6 +32,11 @@ class ServerCall final : public ServerContext, public ServerCallOps, public Call
   ServerCall(std::shared_ptr<ServerConnection> conn, std::int32_t stream_id);
   ~ServerCall();
 
+  // From the per-thread pool behind coroutine frames (task.h): one call
+  // object per stream costs no malloc in steady state.
+  static void* operator new(std::size_t size) { return allocate_frame(size); }
+  static void operator delete(void* p, std::size_t size) noexcept { free_frame(p, size); }
+
   // Session events, forwarded by the connection.
   bool on_header(std::string_view name, std::string_view value);
   void on_headers_end(bool end_stream);
