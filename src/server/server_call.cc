@@ -78,16 +78,19 @@ bool ServerCall::on_header(std::string_view name, std::string_view value) {
   if (name == "content-type") {
     // "application/grpc", optionally "+proto", "+json", ... or parameters.
     constexpr std::string_view kGrpc = "application/grpc";
-    grpc_content_ = value.substr(0, kGrpc.size()) == kGrpc &&
-                    (value.size() == kGrpc.size() || value[kGrpc.size()] == '+' || value[kGrpc.size()] == ';');
+    grpc_content_ =
+        value.substr(0, kGrpc.size()) == kGrpc &&
+        (value.size() == kGrpc.size() || value[kGrpc.size()] == '+' || value[kGrpc.size()] == ';');
   } else if (name == "te") {
     // te: trailers is implied by HTTP/2 for gRPC; nothing to keep.
   } else if (name == "grpc-timeout") {
     auto timeout = wire::parse_timeout(value);
     if (!timeout) {
-      if (header_error_.ok()) header_error_ = Status::internal("malformed grpc-timeout '" + std::string(value) + "'");
+      if (header_error_.ok())
+        header_error_ = Status::internal("malformed grpc-timeout '" + std::string(value) + "'");
     } else {
-      deadline_ = start_time_ + std::min(*timeout, std::chrono::nanoseconds(std::chrono::hours(24 * 365 * 100)));
+      deadline_ =
+          start_time_ + std::min(*timeout, std::chrono::nanoseconds(std::chrono::hours(24 * 365 * 100)));
     }
   } else if (name == "grpc-encoding") {
     auto encoding = wire::parse_encoding(value);
@@ -98,7 +101,7 @@ bool ServerCall::on_header(std::string_view name, std::string_view value) {
       header_error_ = Status::unimplemented("unsupported grpc-encoding '" + std::string(value) + "'");
     }
   } else if (name == "grpc-accept-encoding") {
-    accept_encoding_ = std::string(value);
+    accepted_encodings_ = wire::accepted_encodings(value);
   } else if (name == "user-agent") {
     client_metadata_.add("user-agent", std::string(value));
   } else {
@@ -156,9 +159,15 @@ void ServerCall::reject_http(int http_status) {
 
 // ---- running the handler ----------------------------------------------------
 
-void ServerCall::start_thunk(void* self, std::coroutine_handle<>) { static_cast<ServerCall*>(self)->start_handler(); }
-void ServerCall::resume_thunk(void* self, std::coroutine_handle<> h) { static_cast<ServerCall*>(self)->resume(h); }
-void ServerCall::cancel_thunk(void* self, std::coroutine_handle<>) { static_cast<ServerCall*>(self)->cancel(); }
+void ServerCall::start_thunk(void* self, std::coroutine_handle<>) {
+  static_cast<ServerCall*>(self)->start_handler();
+}
+void ServerCall::resume_thunk(void* self, std::coroutine_handle<> h) {
+  static_cast<ServerCall*>(self)->resume(h);
+}
+void ServerCall::cancel_thunk(void* self, std::coroutine_handle<>) {
+  static_cast<ServerCall*>(self)->cancel();
+}
 void ServerCall::destroy_thunk(void* self, std::coroutine_handle<>) {
   auto* call = static_cast<ServerCall*>(self);
   call->conn_->remove_call(call);
@@ -229,7 +238,8 @@ h2::HeaderBlock ServerCall::response_headers() {
   headers.add_static(":status", "200");
   headers.add_static("content-type", "application/grpc");
   headers.add_static("grpc-accept-encoding", wire::kAcceptEncoding);
-  if (response_compression_ != Compression::identity && wire::accepts(accept_encoding_, response_compression_)) {
+  if (response_compression_ != Compression::identity &&
+      (accepted_encodings_ & wire::encoding_bit(response_compression_))) {
     response_encoding_ = response_compression_;
     headers.add_static("grpc-encoding", wire::encoding_name(response_encoding_));
   }

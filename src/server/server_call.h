@@ -100,12 +100,12 @@ class ServerCall final : public ServerContext, public ServerCallOps, public Call
   Status header_error_;
   Compression request_encoding_ = Compression::identity;
   Compression response_encoding_ = Compression::identity;
-  std::string accept_encoding_;
+  unsigned accepted_encodings_ = 0;  // bit per Compression, from grpc-accept-encoding
   bool headers_done_ = false;
 
   // Inbound.
   wire::Deframer deframer_;
-  wire::MessageQueue inbox_;  // payloads already decompressed
+  wire::MessageQueue inbox_;    // payloads already decompressed
   std::size_t unconsumed_ = 0;  // received bytes not yet credited to the window
   bool remote_closed_ = false;
   ReadOp* pending_read_ = nullptr;

@@ -1,9 +1,10 @@
 #include "transport/connection.h"
 
-#include <asio/write.hpp>
-#include <array>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+
+#include <array>
+#include <asio/write.hpp>
 
 #include "transport/address.h"
 
@@ -17,8 +18,8 @@ thread_local std::string t_plaintext;  // decrypted input of one read
 thread_local std::string t_plain_out;  // session output before encryption
 }  // namespace
 
-Connection::Connection(EventLoop& loop, Socket socket, h2::Session::Role role, const h2::SessionSettings& settings,
-                       std::unique_ptr<TlsFilter> tls)
+Connection::Connection(EventLoop& loop, Socket socket, h2::Session::Role role,
+                       const h2::SessionSettings& settings, std::unique_ptr<TlsFilter> tls)
     : loop_(loop), socket_(std::move(socket)), session_(role, *this, settings), tls_(std::move(tls)) {
   asio::error_code ec;
   socket_.non_blocking(true, ec);
@@ -112,9 +113,11 @@ void Connection::drain_ready() {
   // Resumed coroutines may make more coroutines ready (and may add to
   // ready_ while we iterate): take the batch first.
   while (!ready_.empty()) {
-    std::vector<Ready> batch;
+    std::vector<Ready> batch = std::move(spare_ready_);  // empty; keeps its capacity
     batch.swap(ready_);
     for (auto& r : batch) r.run(r.ctx, r.h);
+    batch.clear();
+    spare_ready_ = std::move(batch);
   }
 }
 

@@ -19,8 +19,8 @@
 #include <vector>
 
 #include "h2/session.h"
-#include "transport/tls.h"
 #include "transport/event_loop.h"
+#include "transport/tls.h"
 
 namespace pronto::detail {
 
@@ -86,13 +86,14 @@ class Connection : public std::enable_shared_from_this<Connection>, public h2::S
   std::string close_reason_;
   std::unique_ptr<TlsFilter> tls_;
   std::unique_ptr<asio::steady_timer> handshake_timer_;
-  std::string out_;            // bytes being written
+  std::string out_;  // bytes being written
   std::size_t out_offset_ = 0;
   std::vector<Ready> ready_;
-  bool writing_ = false;       // an async write is in flight
+  std::vector<Ready> spare_ready_;  // the last drained batch, kept for its capacity
+  bool writing_ = false;            // an async write is in flight
   bool flush_posted_ = false;
   bool closed_ = false;
-  bool in_event_ = false;      // inside on_readable/flush: they flush at the end
+  bool in_event_ = false;  // inside on_readable/flush: they flush at the end
 };
 
 }  // namespace pronto::detail

@@ -23,18 +23,26 @@ std::optional<Compression> parse_encoding(std::string_view name) noexcept {
 
 std::string_view encoding_name(Compression c) noexcept {
   switch (c) {
-    case Compression::gzip: return "gzip";
-    case Compression::deflate: return "deflate";
-    case Compression::identity: break;
+    case Compression::gzip:
+      return "gzip";
+    case Compression::deflate:
+      return "deflate";
+    case Compression::identity:
+      break;
   }
   return "identity";
 }
 
+unsigned accepted_encodings(std::string_view accept_encoding) noexcept {
+  unsigned set = encoding_bit(Compression::identity);
+  for_each_comma_value(accept_encoding, [&](std::string_view piece) {
+    if (auto c = parse_encoding(piece)) set |= encoding_bit(*c);
+  });
+  return set;
+}
+
 bool accepts(std::string_view accept_encoding, Compression c) noexcept {
-  if (c == Compression::identity) return true;
-  for (auto piece : split_comma_values(accept_encoding))
-    if (parse_encoding(piece) == c) return true;
-  return false;
+  return (accepted_encodings(accept_encoding) & encoding_bit(c)) != 0;
 }
 
 std::string compress(Compression c, std::string_view in) {
@@ -82,9 +90,11 @@ Result<std::string> decompress(Compression c, std::string_view in, std::size_t m
   const std::size_t produced = zs.total_out;
   const bool trailing = zs.avail_in != 0;
   inflateEnd(&zs);
-  if (produced > max_size) return Status::resource_exhausted("decompressed message larger than the receive limit");
+  if (produced > max_size)
+    return Status::resource_exhausted("decompressed message larger than the receive limit");
   if (rc != Z_STREAM_END) return Status::internal("corrupt " + std::string(encoding_name(c)) + " message");
-  if (trailing) return Status::internal("trailing data after the " + std::string(encoding_name(c)) + " stream");
+  if (trailing)
+    return Status::internal("trailing data after the " + std::string(encoding_name(c)) + " stream");
   out.resize(produced);
   return out;
 }

@@ -19,6 +19,10 @@ std::string_view encoding_name(Compression c) noexcept;
 inline constexpr std::string_view kAcceptEncoding = "identity,deflate,gzip";
 // True if `c` is named in a grpc-accept-encoding value (identity always is).
 bool accepts(std::string_view accept_encoding, Compression c) noexcept;
+// The encodings a grpc-accept-encoding value names, as a set of
+// encoding_bit()s (identity always included). Parses once, no allocation.
+constexpr unsigned encoding_bit(Compression c) noexcept { return 1u << static_cast<unsigned>(c); }
+unsigned accepted_encodings(std::string_view accept_encoding) noexcept;
 
 // Compresses `in` (identity: a copy).
 std::string compress(Compression c, std::string_view in);

@@ -112,15 +112,7 @@ std::optional<std::string> base64_decode(std::string_view text) {
 
 std::vector<std::string_view> split_comma_values(std::string_view value) {
   std::vector<std::string_view> pieces;
-  while (true) {
-    const std::size_t comma = value.find(',');
-    std::string_view piece = value.substr(0, comma);
-    while (!piece.empty() && is_ows(piece.front())) piece.remove_prefix(1);
-    while (!piece.empty() && is_ows(piece.back())) piece.remove_suffix(1);
-    pieces.push_back(piece);
-    if (comma == std::string_view::npos) break;
-    value.remove_prefix(comma + 1);
-  }
+  for_each_comma_value(value, [&](std::string_view piece) { pieces.push_back(piece); });
   return pieces;
 }
 

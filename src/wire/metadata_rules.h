@@ -33,5 +33,19 @@ std::optional<std::string> base64_decode(std::string_view text);
 // as HTTP allows several values of one key to be joined. Empty pieces are
 // kept ("" -> {""}, "a,,b" -> {"a", "", "b"}).
 std::vector<std::string_view> split_comma_values(std::string_view value);
+// The same pieces, passed to fn one by one without allocating.
+template <class Fn>
+void for_each_comma_value(std::string_view value, Fn&& fn) {
+  constexpr auto is_ows = [](char c) { return c == ' ' || c == '\t'; };
+  while (true) {
+    const std::size_t comma = value.find(',');
+    std::string_view piece = value.substr(0, comma);
+    while (!piece.empty() && is_ows(piece.front())) piece.remove_prefix(1);
+    while (!piece.empty() && is_ows(piece.back())) piece.remove_suffix(1);
+    fn(piece);
+    if (comma == std::string_view::npos) break;
+    value.remove_prefix(comma + 1);
+  }
+}
 
 }  // namespace pronto::wire

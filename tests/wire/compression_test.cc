@@ -93,5 +93,16 @@ TEST(Compression, encoding_names_parse_and_accept_lists) {
   EXPECT_TRUE(accepts("", Compression::identity));
 }
 
+TEST(Compression, accepted_encodings_is_a_set_parsed_once_ignoring_unknown_names) {
+  const unsigned id = encoding_bit(Compression::identity);
+  const unsigned gz = encoding_bit(Compression::gzip);
+  const unsigned df = encoding_bit(Compression::deflate);
+  EXPECT_EQ(accepted_encodings("identity,deflate,gzip"), id | gz | df);
+  EXPECT_EQ(accepted_encodings(" gzip , snappy,br"), id | gz);
+  EXPECT_EQ(accepted_encodings(""), id);
+  EXPECT_EQ(accepted_encodings(",,deflate,"), id | df);
+  EXPECT_EQ(accepted_encodings("GZIP"), id);  // names are case-sensitive
+}
+
 }  // namespace
 }  // namespace pronto::wire
