@@ -17,9 +17,12 @@ thread_local std::string t_plaintext;  // decrypted input of one read
 thread_local std::string t_plain_out;  // session output before encryption
 }  // namespace
 
-Connection::Connection(EventLoop& loop, Socket socket, h2::Session::Role role, const h2::SessionSettings& settings,
-                       std::unique_ptr<TlsFilter> tls)
-    : loop_(loop), socket_(std::move(socket)), session_(role, *this, settings), tls_(std::move(tls)) {
+Connection::Connection(EventLoop& loop, Socket socket, h2::Session::Role role,
+                       const h2::SessionSettings& settings, std::unique_ptr<TlsFilter> tls)
+    : loop_(loop),
+      socket_(std::move(socket)),
+      session_(role, *this, settings, role == h2::Session::Role::server ? loop.session_memory() : nullptr),
+      tls_(std::move(tls)) {
   asio::error_code ec;
   socket_.non_blocking(true, ec);
   auto ep = socket_.remote_endpoint(ec);
