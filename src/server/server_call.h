@@ -31,6 +31,9 @@ class ServerCall final : public ServerContext, public ServerCallOps, public Call
  public:
   ServerCall(std::shared_ptr<ServerConnection> conn, std::int32_t stream_id);
   ~ServerCall();
+  // From the thread's frame pool, like handler frames: no malloc per call.
+  static void* operator new(std::size_t size) { return allocate_frame(size); }
+  static void operator delete(void* p, std::size_t size) noexcept { free_frame(p, size); }
 
   // Session events, forwarded by the connection.
   bool on_header(std::string_view name, std::string_view value);
