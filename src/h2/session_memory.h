@@ -10,7 +10,9 @@
 //   call that returns 0 (Session::collect_output always drains it and copies
 //   every frame out at once); sessions of one loop never send concurrently.
 //   Client sessions keep their own: nghttp2 writes the client preface into
-//   it at creation.
+//   it at creation. (Sending with nghttp2_session_send and a send callback
+//   that may take part of a frame would keep bytes in it across turns: such
+//   a session must not share.)
 // - stream tables and HPACK tables (exactly 4096 and 1024 bytes) come from
 //   page-aligned slots of a reserved region, written only once used, so an
 //   idle session's never become resident. A released 4 KiB slot is given
@@ -81,6 +83,9 @@ class SessionMemory {
   bool owns(const void* p) const noexcept { return reinterpret_cast<std::uintptr_t>(p) - base_ < reserved_; }
   // Slots in use.
   std::size_t slots_in_use() const;
+  // False without a region, and under AddressSanitizer (which checks only
+  // what it allocates itself): then every block is malloc's.
+  bool has_slots() const noexcept { return half_size_ != 0; }
 
  private:
   void* take_slot(std::size_t size, bool zeroed);
