@@ -12,7 +12,9 @@ ClientConnection::ClientConnection(EventLoop& loop, Socket socket,
                                    std::function<void(ClientConnection*)> on_lost,
                                    std::unique_ptr<TlsFilter> tls)
     : Connection(loop, std::move(socket), h2::Session::Role::client, h2::SessionSettings{}, std::move(tls)),
-      on_lost_(std::move(on_lost)) {}
+      on_lost_(std::move(on_lost)) {
+  peer();  // worked out now: calls report it, also after the socket is gone
+}
 
 std::int32_t ClientConnection::submit(ClientCall* call, const h2::HeaderBlock& headers,
                                       h2::OutboundBody& body) {

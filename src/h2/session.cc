@@ -2,6 +2,8 @@
 
 #include <nghttp2/nghttp2.h>
 
+#include <algorithm>
+#include <optional>
 #include <vector>
 
 namespace pronto::h2 {
@@ -77,7 +79,8 @@ struct SessionCallbacks {
 
   static int on_stream_close(nghttp2_session* s, int32_t stream_id, uint32_t error_code, void* user_data) {
     auto& session = self(user_data);
-    session.reset_after_end_.erase(stream_id);
+    if (!session.reset_after_end_.empty())
+      std::erase_if(session.reset_after_end_, [&](const auto& r) { return r.first == stream_id; });
     void* stream = nghttp2_session_get_stream_user_data(s, stream_id);
     if (stream == nullptr) return 0;
     nghttp2_session_set_stream_user_data(s, stream_id, nullptr);
@@ -88,12 +91,18 @@ struct SessionCallbacks {
 
   static int on_frame_send(nghttp2_session* s, const nghttp2_frame* frame, void* user_data) {
     auto& session = self(user_data);
-    if (session.reset_after_end_.empty() || !(frame->hd.flags & NGHTTP2_FLAG_END_STREAM)) return 0;
+    if (session.reset_after_end_.empty() || !(frame->hd.flags & NGHTTP2_FLAG_END_STREAM)) [[likely]]
+      return 0;
     if (frame->hd.type != NGHTTP2_HEADERS && frame->hd.type != NGHTTP2_DATA) return 0;
-    auto it = session.reset_after_end_.find(frame->hd.stream_id);
-    if (it == session.reset_after_end_.end()) return 0;
+    return reset_after(session, s, frame->hd.stream_id);
+  }
+  [[gnu::noinline]] static int reset_after(Session& session, nghttp2_session* s, int32_t stream_id) {
+    auto& pending = session.reset_after_end_;
+    auto it =
+        std::find_if(pending.begin(), pending.end(), [&](const auto& r) { return r.first == stream_id; });
+    if (it == pending.end()) return 0;
     nghttp2_submit_rst_stream(s, NGHTTP2_FLAG_NONE, it->first, it->second);
-    session.reset_after_end_.erase(it);
+    pending.erase(it);
     return 0;
   }
 
@@ -122,8 +131,25 @@ struct SessionCallbacks {
   }
 };
 
-Session::Session(Role role, SessionEvents& events, const SessionSettings& settings)
-    : events_(events), role_(role) {
+namespace {
+
+// Sharing the frame buffer relies on how nghttp2 uses it: allocated once in
+// session creation (the only allocation of that size there), written only
+// while packing a frame inside nghttp2_session_mem_send. True of every 1.x
+// release checked (1.52 is what the build requires).
+bool can_share_frame_buffer() {
+  static const bool ok = [] {
+    const nghttp2_info* info = nghttp2_version(0);
+    return info != nullptr && info->version_num >= 0x013400 && info->version_num < 0x020000;
+  }();
+  return ok;
+}
+
+}  // namespace
+
+Session::Session(Role role, SessionEvents& events, const SessionSettings& settings,
+                 std::shared_ptr<SessionMemory> memory)
+    : events_(events), memory_(std::move(memory)), role_(role) {
   nghttp2_session_callbacks* cbs = nullptr;
   nghttp2_session_callbacks_new(&cbs);
   nghttp2_session_callbacks_set_on_begin_headers_callback(cbs, &SessionCallbacks::on_begin_headers);
@@ -147,10 +173,18 @@ Session::Session(Role role, SessionEvents& events, const SessionSettings& settin
     nghttp2_option_set_stream_reset_rate_limit(opt, UINT64_MAX / 2, UINT64_MAX / 2);
   }
 
+  nghttp2_mem mem{memory_.get(), &SessionMemory::malloc_hook, &SessionMemory::free_hook,
+                  &SessionMemory::calloc_hook, &SessionMemory::realloc_hook};
+  nghttp2_mem* allocator = memory_ ? &mem : nullptr;
   if (role == Role::server) {
-    nghttp2_session_server_new2(&session_, cbs, this, opt);
+    // A client session writes its preface into the frame buffer at
+    // creation: only server sessions share it.
+    std::optional<SessionMemory::FrameBufferGrant> grant;
+    if (memory_ && can_share_frame_buffer()) grant.emplace(*memory_);
+    nghttp2_session_server_new3(&session_, cbs, this, opt, allocator);
+    shares_frame_buffer_ = grant && grant->taken();
   } else {
-    nghttp2_session_client_new2(&session_, cbs, this, opt);
+    nghttp2_session_client_new3(&session_, cbs, this, opt, allocator);
   }
   nghttp2_option_del(opt);
   nghttp2_session_callbacks_del(cbs);
@@ -182,11 +216,15 @@ bool Session::receive(const std::uint8_t* data, std::size_t size) {
 }
 
 void Session::collect_output(std::string& out) {
+  // After a failure nghttp2 may still hold a half-sent frame, whose bytes a
+  // shared frame buffer no longer has.
+  if (send_failed_) return;
   for (;;) {
     const uint8_t* p = nullptr;
     ssize_t n = nghttp2_session_mem_send(session_, &p);
     if (n < 0) {
       terminated_ = true;
+      send_failed_ = true;
       return;
     }
     if (n == 0) return;
@@ -195,7 +233,7 @@ void Session::collect_output(std::string& out) {
 }
 
 bool Session::want_read() const { return !terminated_ && nghttp2_session_want_read(session_); }
-bool Session::want_write() const { return nghttp2_session_want_write(session_); }
+bool Session::want_write() const { return !send_failed_ && nghttp2_session_want_write(session_); }
 
 bool Session::submit_response(std::int32_t stream_id, const HeaderBlock& headers, OutboundBody* body) {
   nghttp2_data_provider provider{};
@@ -226,7 +264,13 @@ void Session::reset_stream(std::int32_t stream_id, std::uint32_t error_code) {
 }
 
 void Session::reset_after_end_stream(std::int32_t stream_id, std::uint32_t error_code) {
-  reset_after_end_[stream_id] = error_code;
+  for (auto& r : reset_after_end_) {
+    if (r.first == stream_id) {
+      r.second = error_code;
+      return;
+    }
+  }
+  reset_after_end_.emplace_back(stream_id, error_code);
 }
 
 void Session::consume(std::int32_t stream_id, std::size_t size) {

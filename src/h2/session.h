@@ -12,11 +12,14 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <string_view>
-#include <unordered_map>
+#include <utility>
+#include <vector>
 
 #include "h2/outbound_body.h"
+#include "h2/session_memory.h"
 
 struct nghttp2_session;
 
@@ -57,7 +60,10 @@ struct SessionSettings {
 class Session {
  public:
   enum class Role { client, server };
-  Session(Role role, SessionEvents& events, const SessionSettings& settings = {});
+  // With `memory`, nghttp2 allocates from it (see session_memory.h; a
+  // server session then shares the loop's frame buffer); otherwise malloc.
+  Session(Role role, SessionEvents& events, const SessionSettings& settings = {},
+          std::shared_ptr<SessionMemory> memory = nullptr);
   ~Session();
   Session(const Session&) = delete;
   Session& operator=(const Session&) = delete;
@@ -66,7 +72,8 @@ class Session {
   // session is then terminated with GOAWAY and must be fed nothing more;
   // flush collect_output() and close).
   bool receive(const std::uint8_t* data, std::size_t size);
-  // Appends every frame ready to send to `out`.
+  // Appends every frame ready to send to `out`. Always drains nghttp2's
+  // output (a shared frame buffer relies on it).
   void collect_output(std::string& out);
   // False once the session is done (GOAWAY exchanged and no open streams).
   bool want_read() const;
@@ -96,15 +103,21 @@ class Session {
   std::size_t open_streams() const noexcept { return open_streams_; }
 
   nghttp2_session* raw() noexcept { return session_; }
+  // Whether this session uses its SessionMemory's shared frame buffer.
+  bool shares_frame_buffer() const noexcept { return shares_frame_buffer_; }
 
  private:
   friend struct SessionCallbacks;
   nghttp2_session* session_ = nullptr;
   SessionEvents& events_;
+  std::shared_ptr<SessionMemory> memory_;
   Role role_;
   bool terminated_ = false;
+  bool send_failed_ = false;  // nghttp2_session_mem_send failed: send nothing more
+  bool shares_frame_buffer_ = false;
   std::size_t open_streams_ = 0;
-  std::unordered_map<std::int32_t, std::uint32_t> reset_after_end_;
+  // (stream id, error code) of reset_after_end_stream; rarely more than one.
+  std::vector<std::pair<std::int32_t, std::uint32_t>> reset_after_end_;
 };
 
 }  // namespace pronto::h2

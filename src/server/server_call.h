@@ -31,7 +31,6 @@ class ServerCall final : public ServerContext, public ServerCallOps, public Call
  public:
   ServerCall(std::shared_ptr<ServerConnection> conn, std::int32_t stream_id);
   ~ServerCall();
-
   // From the per-thread pool behind coroutine frames (task.h): one call
   // object per stream costs no malloc in steady state.
   static void* operator new(std::size_t size) { return allocate_frame(size); }

@@ -43,7 +43,10 @@ EventLoop& ServerImpl::next_loop() { return *loops_[next_loop_++ % loops_.size()
 
 Status ServerImpl::start() {
   if (started_) return Status::failed_precondition("server already started");
-  for (unsigned i = 0; i < options_.event_loops; ++i) loops_.push_back(std::make_unique<EventLoop>());
+  for (unsigned i = 0; i < options_.event_loops; ++i) {
+    loops_.push_back(std::make_unique<EventLoop>());
+    loops_.back()->enable_session_memory();
+  }
   pool_ = std::make_unique<asio::thread_pool>(options_.blocking_threads);
 
   for (const auto& [text, tls] : addresses_) {

@@ -4,6 +4,7 @@
 #include <netinet/tcp.h>
 
 #include <array>
+#include <asio/bind_allocator.hpp>
 #include <asio/write.hpp>
 
 #include "transport/address.h"
@@ -16,15 +17,25 @@ namespace {
 thread_local std::array<std::uint8_t, 64 * 1024> t_read_buffer;
 thread_local std::string t_plaintext;  // decrypted input of one read
 thread_local std::string t_plain_out;  // session output before encryption
+// Everything one flush produces. Usually the socket takes it all at once,
+// so connections keep no output buffer (nor its capacity) between turns.
+thread_local std::string t_out;
+// Past this, a loop's output buffers are given back after use.
+constexpr std::size_t kKeepCapacity = 4 << 20;
+
+void trim(std::string& buffer) {
+  if (buffer.capacity() > kKeepCapacity) std::string().swap(buffer);
+}
 }  // namespace
 
 Connection::Connection(EventLoop& loop, Socket socket, h2::Session::Role role,
                        const h2::SessionSettings& settings, std::unique_ptr<TlsFilter> tls)
-    : loop_(loop), socket_(std::move(socket)), session_(role, *this, settings), tls_(std::move(tls)) {
+    : loop_(loop),
+      socket_(std::move(socket)),
+      session_(role, *this, settings, role == h2::Session::Role::server ? loop.session_memory() : nullptr),
+      tls_(std::move(tls)) {
   asio::error_code ec;
   socket_.non_blocking(true, ec);
-  auto ep = socket_.remote_endpoint(ec);
-  peer_ = ec ? "unknown" : peer_string(ep);
   const auto family = socket_.local_endpoint(ec).protocol().family();
   if (!ec && family != AF_UNIX) {
     // TCP_NODELAY: small gRPC frames must not wait for Nagle.
@@ -34,6 +45,12 @@ Connection::Connection(EventLoop& loop, Socket socket, h2::Session::Role role,
 }
 
 Connection::~Connection() = default;
+
+void Connection::find_peer() {
+  asio::error_code ec;
+  auto ep = socket_.remote_endpoint(ec);
+  peer_ = ec ? "unknown" : peer_string(ep);
+}
 
 void Connection::start(std::chrono::milliseconds handshake_timeout) {
   if (tls_) {
@@ -50,13 +67,15 @@ void Connection::start(std::chrono::milliseconds handshake_timeout) {
 
 void Connection::wait_readable() {
   if (closed_) return;
-  socket_.async_wait(Socket::wait_read, [self = shared_from_this()](const asio::error_code& ec) {
-    if (ec) {
-      if (ec != asio::error::operation_aborted) self->close();
-      return;
-    }
-    self->on_readable();
-  });
+  socket_.async_wait(
+      Socket::wait_read,
+      asio::bind_allocator(wait_memory_.allocator(), [self = shared_from_this()](const asio::error_code& ec) {
+        if (ec) {
+          if (ec != asio::error::operation_aborted) self->close();
+          return;
+        }
+        self->on_readable();
+      }));
 }
 
 void Connection::on_readable() {
@@ -117,8 +136,11 @@ void Connection::drain_ready() {
     batch.swap(ready_);
     for (auto& r : batch) r.run(r.ctx, r.h);
     batch.clear();
-    spare_ready_ = std::move(batch);
+    // Small batches reuse the storage (no malloc per turn); a burst's large
+    // storage is not kept by a connection that may go idle.
+    if (batch.capacity() <= kKeptReadyCapacity) spare_ready_ = std::move(batch);
   }
+  if (ready_.capacity() > kKeptReadyCapacity) ready_ = {};
 }
 
 void Connection::request_flush() {
@@ -140,44 +162,51 @@ void Connection::flush() {
     return;
   }
   if (!writing_) {
-    // Collecting may run data providers, which may make writers ready.
+    // Nothing of ours is waiting for the socket (out_ is empty): collect
+    // into the loop's buffer. Collecting may run data providers, which may
+    // make writers ready.
+    std::string& out = t_out;
+    out.clear();
     for (;;) {
       if (tls_) {
         t_plain_out.clear();
         session_.collect_output(t_plain_out);
         tls_->send(t_plain_out);
-        tls_->take_output(out_);
+        tls_->take_output(out);
       } else {
-        session_.collect_output(out_);
+        session_.collect_output(out);
       }
       if (ready_.empty()) break;
       drain_ready();
     }
+    if (tls_) trim(t_plain_out);
+    in_event_ = false;
+    if (!out.empty()) write_now(out);
   }
   in_event_ = false;
-  if (!writing_ && out_offset_ < out_.size()) write_some_now();
-  if (!writing_ && out_offset_ == out_.size() && !session_.want_read() && !session_.want_write()) close();
+  if (!writing_ && !session_.want_read() && !session_.want_write()) close();
 }
 
-void Connection::write_some_now() {
+void Connection::write_now(std::string& out) {
   asio::error_code ec;
-  std::size_t n = socket_.write_some(asio::buffer(out_.data() + out_offset_, out_.size() - out_offset_), ec);
-  if (ec && ec != asio::error::would_block && ec != asio::error::try_again) {
-    close();
-    return;
+  const std::size_t n = socket_.write_some(asio::buffer(out), ec);
+  const bool failed = ec && ec != asio::error::would_block && ec != asio::error::try_again;
+  if (!failed && n < out.size()) {
+    // The socket is full: keep the rest until it drains.
+    out_.assign(out, n);
+    write_rest();
   }
-  out_offset_ += n;
-  if (out_offset_ == out_.size()) {
-    out_.clear();
-    out_offset_ = 0;
-    return;
-  }
+  out.clear();
+  trim(out);
+  if (failed) close();
+}
+
+void Connection::write_rest() {
   writing_ = true;
-  asio::async_write(socket_, asio::buffer(out_.data() + out_offset_, out_.size() - out_offset_),
+  asio::async_write(socket_, asio::buffer(out_),
                     [self = shared_from_this()](const asio::error_code& ec, std::size_t) {
                       self->writing_ = false;
-                      self->out_.clear();
-                      self->out_offset_ = 0;
+                      std::string().swap(self->out_);
                       if (ec) {
                         self->close();
                         return;

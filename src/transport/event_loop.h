@@ -8,9 +8,12 @@
 #include <asio/executor_work_guard.hpp>
 #include <asio/io_context.hpp>
 #include <asio/post.hpp>
+#include <memory>
 #include <optional>
 #include <string>
 #include <thread>
+
+#include "h2/session_memory.h"
 
 namespace pronto::detail {
 
@@ -35,12 +38,18 @@ class EventLoop {
   }
   bool in_loop() const noexcept { return current() == this; }
 
+  // Where the server sessions of this loop allocate (null unless enabled;
+  // enable before start()).
+  void enable_session_memory() { session_memory_ = h2::SessionMemory::create(); }
+  const std::shared_ptr<h2::SessionMemory>& session_memory() const noexcept { return session_memory_; }
+
   // The loop running on this thread (nullptr on other threads, and inside a
   // BlockingRegion).
   static EventLoop* current() noexcept;
   static void set_current(EventLoop* loop) noexcept;
 
  private:
+  std::shared_ptr<h2::SessionMemory> session_memory_;  // shared with the sessions made on this loop
   asio::io_context io_{1};
   std::optional<asio::executor_work_guard<asio::io_context::executor_type>> work_;
   std::thread thread_;
