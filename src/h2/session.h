@@ -17,6 +17,7 @@
 #include <unordered_map>
 
 #include "h2/outbound_body.h"
+#include "h2/output_buffer.h"
 
 struct nghttp2_session;
 
@@ -66,7 +67,10 @@ class Session {
   // session is then terminated with GOAWAY and must be fed nothing more;
   // flush collect_output() and close).
   bool receive(const std::uint8_t* data, std::size_t size);
-  // Appends every frame ready to send to `out`.
+  // Appends every frame ready to send to `out`. DATA payload is moved from
+  // the stream bodies, large slices by reference (no copy).
+  void collect_output(OutputBuffer& out);
+  // The same, copied into a string (tests, tools).
   void collect_output(std::string& out);
   // False once the session is done (GOAWAY exchanged and no open streams).
   bool want_read() const;
@@ -104,6 +108,7 @@ class Session {
   Role role_;
   bool terminated_ = false;
   std::size_t open_streams_ = 0;
+  OutputBuffer* collecting_ = nullptr;  // during collect_output: where DATA goes
   std::unordered_map<std::int32_t, std::uint32_t> reset_after_end_;
 };
 

@@ -1,20 +1,32 @@
 #include "transport/connection.h"
 
-#include <asio/write.hpp>
-#include <array>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <sys/socket.h>
+#include <sys/uio.h>
+
+#include <cerrno>
+#include <system_error>
 
 #include "transport/address.h"
 
 namespace pronto::detail {
 
 namespace {
-// One read buffer per loop thread: reads complete synchronously after a
-// readiness wait, so connections never hold it across turns.
-thread_local std::array<std::uint8_t, 64 * 1024> t_read_buffer;
+// One read buffer per loop thread, allocated by its first read: reads
+// complete synchronously after a readiness wait, so connections never hold
+// it across turns. 256 KiB: a large message arrives in few read() calls
+// (each one also runs the kernel's ACK and window processing).
+constexpr std::size_t kReadBufferSize = 256 * 1024;
+// At most this much is read per readiness, to stay fair to the other
+// connections of the loop.
+constexpr std::size_t kReadBudget = 1024 * 1024;
+thread_local std::unique_ptr<std::uint8_t[]> t_read_buffer;
 thread_local std::string t_plaintext;  // decrypted input of one read
-thread_local std::string t_plain_out;  // session output before encryption
+thread_local h2::OutputBuffer t_plain_out;  // session output before encryption
+thread_local std::string t_plain_flat;      // the same, contiguous, for one SSL_write
+// Pieces (iovecs) per sendmsg(): a MiB of DATA in 16 KiB frames is 128.
+constexpr std::size_t kMaxWritePieces = 256;
 }  // namespace
 
 Connection::Connection(EventLoop& loop, Socket socket, h2::Session::Role role, const h2::SessionSettings& settings,
@@ -60,12 +72,13 @@ void Connection::wait_readable() {
 
 void Connection::on_readable() {
   in_event_ = true;
+  if (!t_read_buffer) t_read_buffer.reset(new std::uint8_t[kReadBufferSize]);
+  std::uint8_t* const buffer = t_read_buffer.get();
   bool more = true;
-  // Read until the socket is drained (bounded, to stay fair to other
-  // connections of the loop).
-  for (int round = 0; round < 16 && more && !closed_; ++round) {
+  // Read until the socket is drained, or the budget is spent.
+  for (std::size_t total = 0; total < kReadBudget && more && !closed_;) {
     asio::error_code ec;
-    std::size_t n = socket_.read_some(asio::buffer(t_read_buffer), ec);
+    std::size_t n = socket_.read_some(asio::buffer(buffer, kReadBufferSize), ec);
     if (ec == asio::error::would_block || ec == asio::error::try_again) break;
     if (ec || n == 0) {
       // Peer closed or error: flush what we can, then close.
@@ -75,13 +88,14 @@ void Connection::on_readable() {
       close();
       return;
     }
-    if (!receive(t_read_buffer.data(), n)) {
+    if (!receive(buffer, n)) {
       // Protocol or TLS error: send what is queued (GOAWAY, alert); close.
       more = false;
     }
     on_input_processed();
     drain_ready();
-    more = more && n == t_read_buffer.size();
+    total += n;
+    more = more && n == kReadBufferSize;
   }
   in_event_ = false;
   flush();
@@ -136,13 +150,14 @@ void Connection::flush() {
     in_event_ = false;
     return;
   }
-  if (!writing_) {
+  if (!writing_ && out_.empty()) {
     // Collecting may run data providers, which may make writers ready.
     for (;;) {
       if (tls_) {
-        t_plain_out.clear();
         session_.collect_output(t_plain_out);
-        tls_->send(t_plain_out);
+        t_plain_flat.clear();
+        t_plain_out.move_to(t_plain_flat);
+        tls_->send(t_plain_flat);
         tls_->take_output(out_);
       } else {
         session_.collect_output(out_);
@@ -152,35 +167,42 @@ void Connection::flush() {
     }
   }
   in_event_ = false;
-  if (!writing_ && out_offset_ < out_.size()) write_some_now();
-  if (!writing_ && out_offset_ == out_.size() && !session_.want_read() && !session_.want_write()) close();
+  if (!writing_ && !out_.empty()) write_some_now();
+  if (!writing_ && out_.empty() && !session_.want_read() && !session_.want_write()) close();
 }
 
 void Connection::write_some_now() {
-  asio::error_code ec;
-  std::size_t n = socket_.write_some(asio::buffer(out_.data() + out_offset_, out_.size() - out_offset_), ec);
-  if (ec && ec != asio::error::would_block && ec != asio::error::try_again) {
-    close();
-    return;
+  // One sendmsg() per up to kMaxWritePieces pieces (frame headers and
+  // control frames copied together, DATA payload straight from the bodies),
+  // until everything is written or the socket is full.
+  while (!out_.empty()) {
+    iovec iov[kMaxWritePieces];
+    msghdr msg{};
+    msg.msg_iov = iov;
+    msg.msg_iovlen = out_.gather(iov, kMaxWritePieces);
+    const ssize_t n = ::sendmsg(socket_.native_handle(), &msg, MSG_NOSIGNAL);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      if (errno == EAGAIN || errno == EWOULDBLOCK) break;
+      if (close_reason_.empty()) close_reason_ = std::error_code(errno, std::system_category()).message();
+      close();
+      return;
+    }
+    out_.consume(static_cast<std::size_t>(n));
   }
-  out_offset_ += n;
-  if (out_offset_ == out_.size()) {
-    out_.clear();
-    out_offset_ = 0;
-    return;
-  }
+  if (out_.empty()) return;
+  // The socket is full: wait until it takes more. The output keeps every
+  // body buffer it points into alive meanwhile.
   writing_ = true;
-  asio::async_write(socket_, asio::buffer(out_.data() + out_offset_, out_.size() - out_offset_),
-                    [self = shared_from_this()](const asio::error_code& ec, std::size_t) {
-                      self->writing_ = false;
-                      self->out_.clear();
-                      self->out_offset_ = 0;
-                      if (ec) {
-                        self->close();
-                        return;
-                      }
-                      self->flush();
-                    });
+  socket_.async_wait(Socket::wait_write, [self = shared_from_this()](const asio::error_code& ec) {
+    self->writing_ = false;
+    if (ec) {
+      if (ec != asio::error::operation_aborted) self->close();
+      return;
+    }
+    self->write_some_now();
+    if (!self->writing_) self->flush();
+  });
 }
 
 void Connection::close() {

@@ -86,10 +86,9 @@ class Connection : public std::enable_shared_from_this<Connection>, public h2::S
   std::string close_reason_;
   std::unique_ptr<TlsFilter> tls_;
   std::unique_ptr<asio::steady_timer> handshake_timer_;
-  std::string out_;            // bytes being written
-  std::size_t out_offset_ = 0;
+  h2::OutputBuffer out_;  // bytes being written
   std::vector<Ready> ready_;
-  bool writing_ = false;       // an async write is in flight
+  bool writing_ = false;  // waiting for the socket to take more of out_
   bool flush_posted_ = false;
   bool closed_ = false;
   bool in_event_ = false;      // inside on_readable/flush: they flush at the end

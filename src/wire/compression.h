@@ -20,8 +20,9 @@ inline constexpr std::string_view kAcceptEncoding = "identity,deflate,gzip";
 // True if `c` is named in a grpc-accept-encoding value (identity always is).
 bool accepts(std::string_view accept_encoding, Compression c) noexcept;
 
-// Compresses `in` (identity: a copy).
-std::string compress(Compression c, std::string_view in);
+// Compresses `in` (identity: a copy), after `prefix` zero bytes left for
+// the caller (a frame header).
+std::string compress(Compression c, std::string_view in, std::size_t prefix = 0);
 // Inflates `in`. RESOURCE_EXHAUSTED as soon as the output would exceed
 // `max_size` (checked while inflating: a small bomb never allocates its full
 // size); INTERNAL for corrupt, truncated or trailing data.

@@ -10,6 +10,7 @@
 #pragma once
 
 #include <coroutine>
+#include <cstddef>
 #include <optional>
 #include <string>
 
@@ -23,8 +24,12 @@ struct ReadOp {
   std::coroutine_handle<> waiter;
 };
 
+// Room a serializer leaves for the gRPC frame prefix (flag + length).
+inline constexpr std::size_t kFramePrefixSize = 5;
+
 struct WriteOp {
-  std::string message;  // serialized payload (no 5-byte prefix)
+  std::string message;           // serialized payload, after kFramePrefixSize free bytes if prefix_reserved
+  bool prefix_reserved = false;  // the core frames it in place (no copy)
   bool compress = true; // allow the call's compression for this message
   bool ok = false;      // set on completion: false when the call is over
   std::coroutine_handle<> waiter;
@@ -77,7 +82,9 @@ struct TypedReadAwaiter : ReadAwaiter {
 };
 
 // Writes one message (serialized when the awaiter is made, so the caller's
-// object need not outlive the co_await). Yields op.ok.
+// object need not outlive the co_await). Yields op.ok. A Codec with
+// append() serializes behind room for the frame prefix, so the message is
+// framed where it lies; otherwise the core copies it behind a prefix.
 struct WriteAwaiter {
   CallCore* core;
   WriteOp op{};
@@ -93,7 +100,13 @@ template <class Codec, class T>
 WriteAwaiter make_write(CallCore* core, const T& message, bool compress = true) {
   WriteAwaiter a{core};
   a.op.compress = compress;
-  a.serialized = Codec::serialize(message, a.op.message);
+  if constexpr (requires(std::string & out) { Codec::append(message, out); }) {
+    a.op.message.assign(kFramePrefixSize, '\0');
+    a.op.prefix_reserved = true;
+    a.serialized = Codec::append(message, a.op.message);
+  } else {
+    a.serialized = Codec::serialize(message, a.op.message);
+  }
   if (!a.serialized) core->fail(Status::internal("failed to serialize message"));
   return a;
 }
