@@ -22,6 +22,7 @@
 #include "h2/header_block.h"
 #include "h2/output_buffer.h"
 #include "h2/shared_bytes.h"
+#include "pronto/detail/buffer_cache.h"
 
 namespace pronto::h2 {
 
@@ -93,7 +94,7 @@ class OutboundBody {
     // Drop a lent buffer (the output holds what it needs); keep a small
     // one's capacity for the next message.
     head_.shared.reset();
-    if (head_.bytes.capacity() > kKeepCapacity) head_.bytes = std::string();
+    if (head_.bytes.capacity() > kKeepCapacity) detail::recycle_buffer(std::move(head_.bytes));
     head_.bytes.clear();
     head_.offset = 0;
   }

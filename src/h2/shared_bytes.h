@@ -11,6 +11,8 @@
 #include <string>
 #include <utility>
 
+#include "pronto/detail/buffer_cache.h"
+
 namespace pronto::h2 {
 
 class SharedBytes {
@@ -43,7 +45,10 @@ class SharedBytes {
     std::string bytes;
   };
   void release() noexcept {
-    if (rep_ && --rep_->refs == 0) delete rep_;
+    if (rep_ && --rep_->refs == 0) {
+      detail::recycle_if_large(rep_->bytes);  // a sent message's buffer serves the next one
+      delete rep_;
+    }
   }
   Rep* rep_ = nullptr;
 };

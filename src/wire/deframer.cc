@@ -5,15 +5,19 @@
 #include <cstring>
 #include <limits>
 
+#include "pronto/detail/buffer_cache.h"
+
 namespace pronto::wire {
 namespace {
 
-// A partial payload's buffer is reserved at its declared length when that
-// is at most this much. A longer payload starts with this much and is
-// enlarged once, to its exact length, when that fills: a 5-byte header alone
-// commits at most this much (and no mmap'd chunk: it is below glibc's
-// default mmap threshold), and a large payload is copied once more only for
-// its first kEagerReserveLimit bytes.
+// A partial payload's buffer: a reused one at its full length when the
+// thread has one (see pronto/detail/buffer_cache.h: no new memory). Else it
+// is reserved at the declared length when that is at most this much; a
+// longer payload starts with this much and is enlarged once, to its full
+// length, when that fills. So a 5-byte header alone commits at most this
+// much (and no mmap'd chunk: it is below glibc's default mmap threshold),
+// and a large payload is copied once more only for its first
+// kEagerReserveLimit bytes.
 constexpr std::size_t kEagerReserveLimit = 128 * 1024 - 64;
 
 std::uint32_t read_be32(const std::uint8_t* p) noexcept {
@@ -61,14 +65,17 @@ Status Deframer::feed(const std::uint8_t* data, std::size_t size, std::vector<Me
       }
       in_payload_ = true;
       need_ = length;
-      payload_.clear();
-      payload_.reserve(std::min<std::size_t>(length, kEagerReserveLimit));
+      // A reused buffer costs no new memory: take one at the full length.
+      payload_ = detail::take_buffer(length);
+      if (payload_.capacity() < length) {
+        payload_.reserve(std::min(detail::cached_capacity(length), kEagerReserveLimit));
+      }
       continue;
     }
 
     // In a payload: append what we have; the buffer is enlarged at most once.
     const std::size_t take = std::min(need_, size);
-    if (payload_.size() + take > payload_.capacity()) payload_.reserve(payload_.size() + need_);
+    if (payload_.size() + take > payload_.capacity()) enlarge(payload_.size() + need_);
     payload_.append(reinterpret_cast<const char*>(data), take);
     data += take;
     size -= take;
@@ -81,6 +88,14 @@ Status Deframer::feed(const std::uint8_t* data, std::size_t size, std::vector<Me
     }
   }
   return Status();
+}
+
+void Deframer::enlarge(std::size_t total) {
+  std::string bigger = detail::take_buffer(total);
+  if (bigger.capacity() < total) bigger.reserve(detail::cached_capacity(total));
+  bigger.append(payload_);
+  detail::recycle_if_large(payload_);
+  payload_ = std::move(bigger);
 }
 
 void append_frame(std::string& out, std::string_view payload, bool compressed) {

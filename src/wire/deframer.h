@@ -50,6 +50,9 @@ class Deframer {
   void set_max_message_size(std::size_t max) noexcept { max_ = max; }
 
  private:
+  // The partial payload outgrew its buffer: move it to one of `total` bytes.
+  void enlarge(std::size_t total);
+
   std::size_t max_;
   std::uint8_t header_[kFrameHeaderSize]{};
   std::size_t header_have_ = 0;

@@ -14,6 +14,7 @@
 #include <optional>
 #include <string>
 
+#include "pronto/detail/buffer_cache.h"
 #include "pronto/status.h"
 
 namespace pronto::detail {
@@ -73,7 +74,9 @@ struct TypedReadAwaiter : ReadAwaiter {
     auto bytes = ReadAwaiter::await_resume();
     if (!bytes) return std::nullopt;
     std::optional<T> msg(std::in_place);
-    if (!Codec::parse(*bytes, *msg)) {
+    const bool parsed = Codec::parse(*bytes, *msg);
+    recycle_if_large(*bytes);  // a large buffer serves the next message
+    if (!parsed) {
       core->fail(Status::internal("failed to parse message"));
       return std::nullopt;
     }
