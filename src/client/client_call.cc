@@ -6,6 +6,7 @@
 #include "client/client_connection.h"
 #include "pronto/server_context.h"
 #include "wire/compression.h"
+#include "wire/framer.h"
 #include "wire/status_codec.h"
 #include "wire/timeout.h"
 
@@ -415,15 +416,10 @@ void ClientCall::finish_waiters() {
 
 // ---- user operations (any thread) -------------------------------------------
 
-void ClientCall::queue_message(std::string message, bool compress) {
-  compress = compress && options_.compression != Compression::identity;
-  if (compress) message = wire::compress(options_.compression, message);
-  std::string& tail = body_.tail();
-  const std::size_t at = tail.size();
-  tail.resize(at + wire::kFrameHeaderSize);
-  wire::write_frame_header(reinterpret_cast<std::uint8_t*>(tail.data() + at),
-                           static_cast<std::uint32_t>(message.size()), compress);
-  tail.append(message);
+void ClientCall::queue_message(std::string message, bool compress, bool prefix_reserved) {
+  const Compression c = compress ? options_.compression : Compression::identity;
+  wire::frame_message(message, prefix_reserved, c);
+  body_.append(std::move(message));
 }
 
 bool ClientCall::start_read(ReadOp& op) {
@@ -443,7 +439,7 @@ bool ClientCall::start_write(WriteOp& op) {
       wake(write_resumer_, op.waiter);
       return;
     }
-    queue_message(std::move(op.message), op.compress);
+    queue_message(std::move(op.message), op.compress, op.prefix_reserved);
     if (conn_ && stream_id_ > 0) {
       conn_->session().resume(stream_id_, body_);
       flush();

@@ -94,7 +94,7 @@ class ClientCall final : public ClientCallCore {
   void complete(Status status);  // the final status is known
   void abort(Status status);     // fail locally: status + RST_STREAM
   void submit_request();
-  void queue_message(std::string message, bool compress);
+  void queue_message(std::string message, bool compress, bool prefix_reserved = false);
   void credit_window();
   void deliver_reads();
   void finish_waiters();

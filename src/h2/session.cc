@@ -106,11 +106,15 @@ struct SessionCallbacks {
     return 0;
   }
 
+  // A large DATA payload does not pass through nghttp2's frame buffer: the
+  // provider only sizes the frame (NO_COPY) and send_data moves the bytes
+  // from the body to the output, by reference. A small one is copied into
+  // the frame buffer here, as usual.
   static ssize_t read_body(nghttp2_session* s, int32_t stream_id, uint8_t* buf, size_t length,
                            uint32_t* data_flags, nghttp2_data_source* source, void* user_data) {
     auto& body = *static_cast<OutboundBody*>(source->ptr);
-    const std::size_t n = body.read(buf, length);
-    if (body.pending() == 0) {
+    const std::size_t n = std::min(length, body.pending());
+    if (n == body.pending()) {
       if (body.ended()) {
         *data_flags |= NGHTTP2_DATA_FLAG_EOF;
         if (body.has_trailers()) {
@@ -122,12 +126,28 @@ struct SessionCallbacks {
         return NGHTTP2_ERR_DEFERRED;
       }
     }
-    if (n > 0) {
+    if (n >= OutboundBody::kLendMin) {
+      *data_flags |= NGHTTP2_DATA_FLAG_NO_COPY;  // send_data takes the bytes
+    } else if (n > 0) {
+      body.read(buf, n);
       if (void* stream = nghttp2_session_get_stream_user_data(s, stream_id)) {
         self(user_data).events_.on_body_drained(stream);
       }
     }
     return static_cast<ssize_t>(n);
+  }
+
+  static int send_data(nghttp2_session* s, nghttp2_frame* frame, const uint8_t* framehd, size_t length,
+                       nghttp2_data_source* source, void* user_data) {
+    auto& session = self(user_data);
+    auto& body = *static_cast<OutboundBody*>(source->ptr);
+    OutputBuffer& out = *session.collecting_;
+    out.append(framehd, 9);  // no padding: we never ask nghttp2 for any
+    body.take(out, length);
+    if (void* stream = nghttp2_session_get_stream_user_data(s, frame->hd.stream_id)) {
+      session.events_.on_body_drained(stream);
+    }
+    return 0;
   }
 };
 
@@ -158,6 +178,7 @@ Session::Session(Role role, SessionEvents& events, const SessionSettings& settin
   nghttp2_session_callbacks_set_on_data_chunk_recv_callback(cbs, &SessionCallbacks::on_data_chunk);
   nghttp2_session_callbacks_set_on_stream_close_callback(cbs, &SessionCallbacks::on_stream_close);
   nghttp2_session_callbacks_set_on_frame_send_callback(cbs, &SessionCallbacks::on_frame_send);
+  nghttp2_session_callbacks_set_send_data_callback(cbs, &SessionCallbacks::send_data);
 
   nghttp2_option* opt = nullptr;
   nghttp2_option_new(&opt);
@@ -215,21 +236,29 @@ bool Session::receive(const std::uint8_t* data, std::size_t size) {
   return true;
 }
 
-void Session::collect_output(std::string& out) {
+void Session::collect_output(OutputBuffer& out) {
   // After a failure nghttp2 may still hold a half-sent frame, whose bytes a
   // shared frame buffer no longer has.
   if (send_failed_) return;
+  collecting_ = &out;
   for (;;) {
     const uint8_t* p = nullptr;
     ssize_t n = nghttp2_session_mem_send(session_, &p);
     if (n < 0) {
       terminated_ = true;
       send_failed_ = true;
-      return;
+      break;
     }
-    if (n == 0) return;
-    out.append(reinterpret_cast<const char*>(p), static_cast<std::size_t>(n));
+    if (n == 0) break;
+    out.append(p, static_cast<std::size_t>(n));
   }
+  collecting_ = nullptr;
+}
+
+void Session::collect_output(std::string& out) {
+  OutputBuffer buffer;
+  collect_output(buffer);
+  buffer.move_to(out);
 }
 
 bool Session::want_read() const { return !terminated_ && nghttp2_session_want_read(session_); }

@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "h2/outbound_body.h"
+#include "h2/output_buffer.h"
 #include "h2/session_memory.h"
 
 struct nghttp2_session;
@@ -72,8 +73,12 @@ class Session {
   // session is then terminated with GOAWAY and must be fed nothing more;
   // flush collect_output() and close).
   bool receive(const std::uint8_t* data, std::size_t size);
-  // Appends every frame ready to send to `out`. Always drains nghttp2's
-  // output (a shared frame buffer relies on it).
+  // Appends every frame ready to send to `out`. DATA payload is moved from
+  // the stream bodies, large slices by reference (no copy). Always drains
+  // nghttp2's output and copies every frame header out at once (a shared
+  // frame buffer relies on it).
+  void collect_output(OutputBuffer& out);
+  // The same, copied into a string (tests, tools).
   void collect_output(std::string& out);
   // False once the session is done (GOAWAY exchanged and no open streams).
   bool want_read() const;
@@ -116,6 +121,7 @@ class Session {
   bool send_failed_ = false;  // nghttp2_session_mem_send failed: send nothing more
   bool shares_frame_buffer_ = false;
   std::size_t open_streams_ = 0;
+  OutputBuffer* collecting_ = nullptr;  // during collect_output: where DATA goes
   // (stream id, error code) of reset_after_end_stream; rarely more than one.
   std::vector<std::pair<std::int32_t, std::uint32_t>> reset_after_end_;
 };

@@ -8,9 +8,12 @@
 #include "server/server_connection.h"
 #include "server/server_impl.h"
 #include "wire/compression.h"
+#include "wire/framer.h"
 #include "wire/timeout.h"
 
 namespace pronto::detail {
+
+static_assert(kFramePrefixSize == wire::kFrameHeaderSize);
 
 namespace {
 
@@ -312,7 +315,8 @@ bool ServerCall::start_write(WriteOp& op) {
     op.ok = false;
     return true;
   }
-  if (op.message.size() > 0xFFFFFFFFu) {
+  const std::size_t reserved = op.prefix_reserved ? wire::kFrameHeaderSize : 0;
+  if (op.message.size() - reserved > 0xFFFFFFFFu) {
     fail(Status::resource_exhausted("response message too large"));
     op.ok = false;
     return true;
@@ -324,13 +328,10 @@ bool ServerCall::start_write(WriteOp& op) {
   }
   send_headers_if_needed();  // decides response_encoding_
   const bool compress = op.compress && response_encoding_ != Compression::identity;
-  if (compress) op.message = wire::compress(response_encoding_, op.message);
-  std::string& tail = body_.tail();
-  const std::size_t at = tail.size();
-  tail.resize(at + wire::kFrameHeaderSize);
-  wire::write_frame_header(reinterpret_cast<std::uint8_t*>(tail.data() + at),
-                           static_cast<std::uint32_t>(op.message.size()), compress);
-  tail.append(op.message);
+  // A message serialized behind room for the prefix is framed in place and
+  // queued as it is: no copy on its way to the socket.
+  wire::frame_message(op.message, op.prefix_reserved, compress ? response_encoding_ : Compression::identity);
+  body_.append(std::move(op.message));
   conn_->session().resume(stream_id_, body_);
   conn_->request_flush();
   if (body_.pending() <= kMaxQueuedBytes) {

@@ -2,6 +2,11 @@
 
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <sys/socket.h>
+#include <sys/uio.h>
+
+#include <cerrno>
+#include <system_error>
 
 #include <array>
 #include <asio/bind_allocator.hpp>
@@ -12,14 +17,23 @@
 namespace pronto::detail {
 
 namespace {
-// One read buffer per loop thread: reads complete synchronously after a
-// readiness wait, so connections never hold it across turns.
-thread_local std::array<std::uint8_t, 64 * 1024> t_read_buffer;
+// One read buffer per loop thread, allocated by its first read: reads
+// complete synchronously after a readiness wait, so connections never hold
+// it across turns. 256 KiB: a large message arrives in few read() calls
+// (each one also runs the kernel's ACK and window processing).
+constexpr std::size_t kReadBufferSize = 256 * 1024;
+// At most this much is read per readiness, to stay fair to the other
+// connections of the loop.
+constexpr std::size_t kReadBudget = 1024 * 1024;
+thread_local std::unique_ptr<std::uint8_t[]> t_read_buffer;
 thread_local std::string t_plaintext;  // decrypted input of one read
-thread_local std::string t_plain_out;  // session output before encryption
+thread_local h2::OutputBuffer t_plain_out;  // session output before encryption
+thread_local std::string t_plain_flat;      // the same, contiguous, for one SSL_write
 // Everything one flush produces. Usually the socket takes it all at once,
 // so connections keep no output buffer (nor its capacity) between turns.
-thread_local std::string t_out;
+thread_local h2::OutputBuffer t_out;
+// Pieces (iovecs) per sendmsg(): a MiB of DATA in 16 KiB frames is 128.
+constexpr std::size_t kMaxWritePieces = 256;
 // Past this, a loop's output buffers are given back after use.
 constexpr std::size_t kKeepCapacity = 4 << 20;
 
@@ -80,12 +94,13 @@ void Connection::wait_readable() {
 
 void Connection::on_readable() {
   in_event_ = true;
+  if (!t_read_buffer) t_read_buffer.reset(new std::uint8_t[kReadBufferSize]);
+  std::uint8_t* const buffer = t_read_buffer.get();
   bool more = true;
-  // Read until the socket is drained (bounded, to stay fair to other
-  // connections of the loop).
-  for (int round = 0; round < 16 && more && !closed_; ++round) {
+  // Read until the socket is drained, or the budget is spent.
+  for (std::size_t total = 0; total < kReadBudget && more && !closed_;) {
     asio::error_code ec;
-    std::size_t n = socket_.read_some(asio::buffer(t_read_buffer), ec);
+    std::size_t n = socket_.read_some(asio::buffer(buffer, kReadBufferSize), ec);
     if (ec == asio::error::would_block || ec == asio::error::try_again) break;
     if (ec || n == 0) {
       // Peer closed or error: flush what we can, then close.
@@ -95,13 +110,14 @@ void Connection::on_readable() {
       close();
       return;
     }
-    if (!receive(t_read_buffer.data(), n)) {
+    if (!receive(buffer, n)) {
       // Protocol or TLS error: send what is queued (GOAWAY, alert); close.
       more = false;
     }
     on_input_processed();
     drain_ready();
-    more = more && n == t_read_buffer.size();
+    total += n;
+    more = more && n == kReadBufferSize;
   }
   in_event_ = false;
   flush();
@@ -165,13 +181,13 @@ void Connection::flush() {
     // Nothing of ours is waiting for the socket (out_ is empty): collect
     // into the loop's buffer. Collecting may run data providers, which may
     // make writers ready.
-    std::string& out = t_out;
-    out.clear();
+    h2::OutputBuffer& out = t_out;
     for (;;) {
       if (tls_) {
-        t_plain_out.clear();
         session_.collect_output(t_plain_out);
-        tls_->send(t_plain_out);
+        t_plain_flat.clear();
+        t_plain_out.move_to(t_plain_flat);
+        tls_->send(t_plain_flat);
         tls_->take_output(out);
       } else {
         session_.collect_output(out);
@@ -179,7 +195,7 @@ void Connection::flush() {
       if (ready_.empty()) break;
       drain_ready();
     }
-    if (tls_) trim(t_plain_out);
+    if (tls_) trim(t_plain_flat);
     in_event_ = false;
     if (!out.empty()) write_now(out);
   }
@@ -187,32 +203,59 @@ void Connection::flush() {
   if (!writing_ && !session_.want_read() && !session_.want_write()) close();
 }
 
-void Connection::write_now(std::string& out) {
-  asio::error_code ec;
-  const std::size_t n = socket_.write_some(asio::buffer(out), ec);
-  const bool failed = ec && ec != asio::error::would_block && ec != asio::error::try_again;
-  if (!failed && n < out.size()) {
-    // The socket is full: keep the rest until it drains.
-    out_.assign(out, n);
-    write_rest();
+bool Connection::send_pieces(h2::OutputBuffer& out) {
+  // One sendmsg() per up to kMaxWritePieces pieces (frame headers and
+  // control frames copied together, DATA payload straight from the bodies),
+  // until everything is written or the socket is full.
+  while (!out.empty()) {
+    iovec iov[kMaxWritePieces];
+    msghdr msg{};
+    msg.msg_iov = iov;
+    msg.msg_iovlen = out.gather(iov, kMaxWritePieces);
+    const ssize_t n = ::sendmsg(socket_.native_handle(), &msg, MSG_NOSIGNAL);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      if (errno == EAGAIN || errno == EWOULDBLOCK) break;
+      if (close_reason_.empty()) close_reason_ = std::error_code(errno, std::system_category()).message();
+      return false;
+    }
+    out.consume(static_cast<std::size_t>(n));
   }
-  out.clear();
-  trim(out);
-  if (failed) close();
+  return true;
 }
 
-void Connection::write_rest() {
+void Connection::write_now(h2::OutputBuffer& out) {
+  const bool ok = send_pieces(out);
+  if (ok && !out.empty()) {
+    // The socket is full: this connection keeps the rest (and the body
+    // buffers it points into) until the socket drains.
+    std::swap(out_, out);
+    wait_writable();
+  }
+  out.clear();
+  out.trim(kKeepCapacity);
+  if (!ok) close();
+}
+
+void Connection::wait_writable() {
   writing_ = true;
-  asio::async_write(socket_, asio::buffer(out_),
-                    [self = shared_from_this()](const asio::error_code& ec, std::size_t) {
-                      self->writing_ = false;
-                      std::string().swap(self->out_);
-                      if (ec) {
-                        self->close();
-                        return;
-                      }
-                      self->flush();
-                    });
+  socket_.async_wait(Socket::wait_write, [self = shared_from_this()](const asio::error_code& ec) {
+    self->writing_ = false;
+    if (ec) {
+      if (ec != asio::error::operation_aborted) self->close();
+      return;
+    }
+    if (!self->send_pieces(self->out_)) {
+      self->close();
+      return;
+    }
+    if (!self->out_.empty()) {
+      self->wait_writable();
+      return;
+    }
+    self->out_ = h2::OutputBuffer();  // keep nothing while idle
+    self->flush();
+  });
 }
 
 void Connection::close() {

@@ -88,8 +88,12 @@ class Connection : public std::enable_shared_from_this<Connection>, public h2::S
   void flush();
   // Writes `out` (the loop's output buffer) now; what the socket does not
   // take moves to out_ and is written asynchronously.
-  void write_now(std::string& out);
-  void write_rest();
+  // Writes `out` (the loop's buffer) now; what the socket does not take
+  // moves to out_ and waits for writability.
+  void write_now(h2::OutputBuffer& out);
+  // sendmsg() until `out` is empty or the socket is full; false on error.
+  bool send_pieces(h2::OutputBuffer& out);
+  void wait_writable();
   // Feeds received bytes (decrypting first on TLS). False: close.
   bool receive(const std::uint8_t* data, std::size_t size);
 
@@ -101,13 +105,13 @@ class Connection : public std::enable_shared_from_this<Connection>, public h2::S
   std::string close_reason_;
   std::unique_ptr<TlsFilter> tls_;
   std::unique_ptr<asio::steady_timer> handshake_timer_;
-  std::string out_;  // bytes the socket did not take at once, being written
+  h2::OutputBuffer out_;  // bytes the socket did not take at once, being written
   std::vector<Ready> ready_;
   std::vector<Ready> spare_ready_;  // the last drained batch, for its capacity
   static constexpr std::size_t kKeptReadyCapacity = 16;
   // The readiness wait (one at a time; an idle connection always has one).
   HandlerMemory<96> wait_memory_;
-  bool writing_ = false;       // an async write is in flight
+  bool writing_ = false;  // waiting for the socket to take more of out_
   bool flush_posted_ = false;
   bool closed_ = false;
   bool in_event_ = false;      // inside on_readable/flush: they flush at the end

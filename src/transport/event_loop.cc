@@ -3,6 +3,7 @@
 #include <pthread.h>
 
 #include "pronto/client_call.h"
+#include "pronto/detail/buffer_cache.h"
 
 namespace pronto::detail {
 
@@ -24,6 +25,7 @@ void EventLoop::start(std::string name) {
   thread_ = std::thread([this, name = std::move(name)] {
     pthread_setname_np(pthread_self(), name.substr(0, 15).c_str());
     t_current = this;
+    enable_buffer_cache();  // large messages reuse this thread's buffers
     io_.run();
     t_current = nullptr;
   });

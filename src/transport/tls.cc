@@ -166,7 +166,7 @@ void TlsFilter::send(std::string_view plaintext) {
   }
 }
 
-void TlsFilter::take_output(std::string& out) {
+void TlsFilter::take_output(h2::OutputBuffer& out) {
   char* p = nullptr;
   long n = BIO_get_mem_data(out_, &p);
   if (n > 0) {

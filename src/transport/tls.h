@@ -12,6 +12,7 @@
 #include <string>
 #include <string_view>
 
+#include "h2/output_buffer.h"
 #include "pronto/status.h"
 #include "pronto/tls.h"
 
@@ -50,7 +51,7 @@ class TlsFilter {
   // Encrypts application bytes (held back until the handshake completes).
   void send(std::string_view plaintext);
   // Ciphertext ready for the socket (handshake records, data, alerts).
-  void take_output(std::string& out);
+  void take_output(h2::OutputBuffer& out);
 
   bool handshake_done() const noexcept { return handshake_done_; }
   // After the handshake: the negotiated ALPN protocol ("h2" or empty).

@@ -45,18 +45,21 @@ bool accepts(std::string_view accept_encoding, Compression c) noexcept {
   return (accepted_encodings(accept_encoding) & encoding_bit(c)) != 0;
 }
 
-std::string compress(Compression c, std::string_view in) {
-  if (c == Compression::identity) return std::string(in);
+std::string compress(Compression c, std::string_view in, std::size_t prefix) {
+  std::string out(prefix, '\0');
+  if (c == Compression::identity) {
+    out.append(in);
+    return out;
+  }
   z_stream zs{};
   deflateInit2(&zs, Z_DEFAULT_COMPRESSION, Z_DEFLATED, window_bits(c), 8, Z_DEFAULT_STRATEGY);
-  std::string out;
-  out.resize(deflateBound(&zs, static_cast<uLong>(in.size())));
+  out.resize(prefix + deflateBound(&zs, static_cast<uLong>(in.size())));
   zs.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(in.data()));
   zs.avail_in = static_cast<uInt>(in.size());
-  zs.next_out = reinterpret_cast<Bytef*>(out.data());
-  zs.avail_out = static_cast<uInt>(out.size());
+  zs.next_out = reinterpret_cast<Bytef*>(out.data() + prefix);
+  zs.avail_out = static_cast<uInt>(out.size() - prefix);
   deflate(&zs, Z_FINISH);
-  out.resize(zs.total_out);
+  out.resize(prefix + zs.total_out);
   deflateEnd(&zs);
   return out;
 }

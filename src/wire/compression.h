@@ -24,8 +24,9 @@ bool accepts(std::string_view accept_encoding, Compression c) noexcept;
 constexpr unsigned encoding_bit(Compression c) noexcept { return 1u << static_cast<unsigned>(c); }
 unsigned accepted_encodings(std::string_view accept_encoding) noexcept;
 
-// Compresses `in` (identity: a copy).
-std::string compress(Compression c, std::string_view in);
+// Compresses `in` (identity: a copy), after `prefix` zero bytes left for
+// the caller (a frame header).
+std::string compress(Compression c, std::string_view in, std::size_t prefix = 0);
 // Inflates `in`. RESOURCE_EXHAUSTED as soon as the output would exceed
 // `max_size` (checked while inflating: a small bomb never allocates its full
 // size); INTERNAL for corrupt, truncated or trailing data.

@@ -5,12 +5,20 @@
 #include <cstring>
 #include <limits>
 
+#include "pronto/detail/buffer_cache.h"
+
 namespace pronto::wire {
 namespace {
 
-// Declared lengths up to this are reserved at once; larger payloads grow as
-// their bytes arrive, so a 5-byte header alone cannot make us allocate much.
-constexpr std::size_t kEagerReserveLimit = 64 * 1024;
+// A partial payload's buffer: a reused one at its full length when the
+// thread has one (see pronto/detail/buffer_cache.h: no new memory). Else it
+// is reserved at the declared length when that is at most this much; a
+// longer payload starts with this much and is enlarged once, to its full
+// length, when that fills. So a 5-byte header alone commits at most this
+// much (and no mmap'd chunk: it is below glibc's default mmap threshold),
+// and a large payload is copied once more only for its first
+// kEagerReserveLimit bytes.
+constexpr std::size_t kEagerReserveLimit = 128 * 1024 - 64;
 
 std::uint32_t read_be32(const std::uint8_t* p) noexcept {
   return (std::uint32_t{p[0]} << 24) | (std::uint32_t{p[1]} << 16) | (std::uint32_t{p[2]} << 8) |
@@ -57,18 +65,17 @@ Status Deframer::feed(const std::uint8_t* data, std::size_t size, std::vector<Me
       }
       in_payload_ = true;
       need_ = length;
-      payload_.clear();
-      if (length <= kEagerReserveLimit) payload_.reserve(length);
+      // A reused buffer costs no new memory: take one at the full length.
+      payload_ = detail::take_buffer(length);
+      if (payload_.capacity() < length) {
+        payload_.reserve(std::min(detail::cached_capacity(length), kEagerReserveLimit));
+      }
       continue;
     }
 
-    // In a payload: append what we have, growing at most to the declared length.
+    // In a payload: append what we have; the buffer is enlarged at most once.
     const std::size_t take = std::min(need_, size);
-    const std::size_t want = payload_.size() + take;
-    if (want > payload_.capacity()) {
-      const std::size_t total = payload_.size() + need_;
-      payload_.reserve(std::min(total, std::max(want, payload_.capacity() * 2)));
-    }
+    if (payload_.size() + take > payload_.capacity()) enlarge(payload_.size() + need_);
     payload_.append(reinterpret_cast<const char*>(data), take);
     data += take;
     size -= take;
@@ -83,12 +90,12 @@ Status Deframer::feed(const std::uint8_t* data, std::size_t size, std::vector<Me
   return Status();
 }
 
-void write_frame_header(std::uint8_t* dst, std::uint32_t length, bool compressed) noexcept {
-  dst[0] = compressed ? 1 : 0;
-  dst[1] = static_cast<std::uint8_t>(length >> 24);
-  dst[2] = static_cast<std::uint8_t>(length >> 16);
-  dst[3] = static_cast<std::uint8_t>(length >> 8);
-  dst[4] = static_cast<std::uint8_t>(length);
+void Deframer::enlarge(std::size_t total) {
+  std::string bigger = detail::take_buffer(total);
+  if (bigger.capacity() < total) bigger.reserve(detail::cached_capacity(total));
+  bigger.append(payload_);
+  detail::recycle_if_large(payload_);
+  payload_ = std::move(bigger);
 }
 
 void append_frame(std::string& out, std::string_view payload, bool compressed) {

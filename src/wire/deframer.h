@@ -1,7 +1,9 @@
 // wire/deframer.h — incremental gRPC length-prefixed message parser.
 //
 // Input: the bytes of one direction of one stream, in DATA-frame-sized chunks
-// of any size. Output: whole messages (compressed flag + payload).
+// of any size. Output: whole messages (compressed flag + payload), each
+// copied once from the input into a buffer of its exact length (see
+// deframer.cc for when that buffer is reserved).
 // Ownership: the Deframer owns the partial message it buffers. Single thread.
 #pragma once
 
@@ -42,10 +44,15 @@ class Deframer {
   bool at_message_boundary() const noexcept { return header_have_ == 0 && !in_payload_; }
   // Bytes currently buffered for the partial message (header + payload so far).
   std::size_t buffered_bytes() const noexcept { return header_have_ + payload_.size(); }
+  // Memory reserved for the partial payload (at least its buffered bytes).
+  std::size_t reserved_bytes() const noexcept { return in_payload_ ? payload_.capacity() : 0; }
   std::size_t max_message_size() const noexcept { return max_; }
   void set_max_message_size(std::size_t max) noexcept { max_ = max; }
 
  private:
+  // The partial payload outgrew its buffer: move it to one of `total` bytes.
+  void enlarge(std::size_t total);
+
   std::size_t max_;
   std::uint8_t header_[kFrameHeaderSize]{};
   std::size_t header_have_ = 0;
@@ -59,6 +66,12 @@ class Deframer {
 // Appends the 5-byte prefix and the payload to `out`.
 void append_frame(std::string& out, std::string_view payload, bool compressed = false);
 // Writes the 5-byte prefix for a payload of `length` bytes at `dst`.
-void write_frame_header(std::uint8_t* dst, std::uint32_t length, bool compressed = false) noexcept;
+inline void write_frame_header(std::uint8_t* dst, std::uint32_t length, bool compressed = false) noexcept {
+  dst[0] = compressed ? 1 : 0;
+  dst[1] = static_cast<std::uint8_t>(length >> 24);
+  dst[2] = static_cast<std::uint8_t>(length >> 16);
+  dst[3] = static_cast<std::uint8_t>(length >> 8);
+  dst[4] = static_cast<std::uint8_t>(length);
+}
 
 }  // namespace pronto::wire

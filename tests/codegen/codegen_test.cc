@@ -59,7 +59,9 @@ class FakeCore : public pronto::detail::CallCore {
     return true;
   }
   bool start_write(pronto::detail::WriteOp& op) override {
-    writes_.push_back(std::move(op.message));
+    // The bytes after the room a serializer may leave for the frame prefix.
+    writes_.push_back(op.prefix_reserved ? op.message.substr(pronto::detail::kFramePrefixSize)
+                                         : std::move(op.message));
     op.ok = true;
     return true;
   }
@@ -105,6 +107,33 @@ const pronto::Service::Method& find_method(const pronto::Service& service, const
     if (m.path == path) return m;
   }
   throw std::runtime_error("no method " + path);
+}
+
+TEST(Codegen, ProtobufWritesSerializeBehindRoomForTheFramePrefix) {
+  FakeCore core;
+  a::b::GetRequest request;
+  request.set_id(std::string(1000, 'i'));
+  auto write = pronto::detail::make_write<pronto::Codec<a::b::GetRequest>>(&core, request);
+  EXPECT_TRUE(write.serialized);
+  EXPECT_TRUE(write.op.prefix_reserved);
+  EXPECT_EQ(write.op.message.substr(0, pronto::detail::kFramePrefixSize),
+            std::string(pronto::detail::kFramePrefixSize, '\0'));
+  EXPECT_EQ(write.op.message.substr(pronto::detail::kFramePrefixSize), request.SerializeAsString());
+}
+
+// A codec without append(): messages are handed over bare.
+struct SerializeOnlyCodec {
+  static bool serialize(const a::b::GetRequest& m, std::string& out) { return m.SerializeToString(&out); }
+};
+
+TEST(Codegen, CodecWithoutAppendHandsOverTheBarePayload) {
+  FakeCore core;
+  a::b::GetRequest request;
+  request.set_id("7");
+  auto write = pronto::detail::make_write<SerializeOnlyCodec>(&core, request);
+  EXPECT_TRUE(write.serialized);
+  EXPECT_FALSE(write.op.prefix_reserved);
+  EXPECT_EQ(write.op.message, request.SerializeAsString());
 }
 
 TEST(Codegen, ThingRegistersEveryKind) {

@@ -43,6 +43,16 @@ TEST_F(Tls, unary_and_streaming_over_tls) {
   EXPECT_TRUE(stream.status().ok());
 }
 
+TEST_F(Tls, large_unary_message_over_tls_arrives_intact) {
+  EchoServer server({.event_loops = 1}, {}, "127.0.0.1:0", server_tls());
+  Echo::Stub stub(Channel::create(server.target(), {.tls = TlsChannelOptions{.ca_file = certs_->ca}}));
+  std::string big((1 << 20) + 777, '\0');
+  for (std::size_t i = 0; i < big.size(); ++i) big[i] = static_cast<char>('a' + (i * 13 + i / 4096) % 26);
+  auto r = stub.Unary(request(big));
+  ASSERT_TRUE(r.ok()) << r.status().to_string();
+  EXPECT_EQ(r->message(), big);
+}
+
 TEST_F(Tls, server_name_override_verifies_another_name) {
   EchoServer server({.event_loops = 1}, {}, "127.0.0.1:0", server_tls());
   Echo::Stub good(Channel::create(

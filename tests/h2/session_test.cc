@@ -74,6 +74,12 @@ std::vector<Frame> parse_frames(std::string_view bytes) {
   return out;
 }
 
+std::string pattern(std::size_t n) {
+  std::string s(n, '\0');
+  for (std::size_t i = 0; i < n; ++i) s[i] = static_cast<char>('a' + i % 26 + i / 4096 % 3);
+  return s;
+}
+
 class SessionPair : public ::testing::Test {
  protected:
   explicit SessionPair(SessionSettings server_settings = {})
@@ -215,6 +221,73 @@ TEST_F(SmallWindow, stream_window_reopens_only_as_the_application_consumes) {
   }
   EXPECT_EQ(s.data.size(), 5000u);
   EXPECT_TRUE(s.remote_end);
+}
+
+// A window that stops a large body in the middle of a DATA slice.
+class MidChunkWindow : public SessionPair {
+ protected:
+  MidChunkWindow() : SessionPair(SessionSettings{.initial_window_size = 20000}) {}
+};
+
+TEST_F(MidChunkWindow, large_body_resumes_mid_chunk_as_the_window_reopens) {
+  pump();
+  const std::string payload = pattern(100000);
+  OutboundBody body;
+  body.append(std::string(payload));
+  body.finish();
+  auto id = start_request(&body);
+  pump();
+  auto& s = server_events_.streams.at(id);
+  EXPECT_EQ(s.data.size(), 20000u);  // a lent slice, then a copied one
+  while (!s.remote_end) {
+    server_.consume(id, s.data.size());
+    const std::size_t before = s.data.size();
+    pump();
+    ASSERT_GT(s.data.size(), before);
+  }
+  EXPECT_EQ(s.data, payload);
+}
+
+TEST_F(SessionPair, large_response_goes_out_by_reference_and_arrives_intact) {
+  auto id = start_request(nullptr);
+  pump();
+  const std::string payload = pattern(300000);
+  OutboundBody body;
+  body.append(std::string(payload));
+  body.append("small tail");
+  body.finish_with_trailers({{"grpc-status", "0"}});
+  HeaderBlock h{{":status", "200"}, {"content-type", "application/grpc"}};
+  ASSERT_TRUE(server_.submit_response(id, h, &body));
+  pump();
+  EXPECT_EQ(client_stream_.data, payload + "small tail");
+  EXPECT_EQ(client_stream_.header_blocks, 2);
+  EXPECT_TRUE(client_stream_.closed);
+  EXPECT_GT(server_events_.streams.at(id).drained, 0);
+}
+
+TEST_F(SessionPair, collected_output_stays_valid_after_the_body_is_gone) {
+  auto id = start_request(nullptr);
+  pump();
+  const std::string payload = pattern(200000);
+  OutputBuffer out;
+  {
+    OutboundBody body;
+    body.append(std::string(payload));
+    body.finish_with_trailers({{"grpc-status", "0"}});
+    HeaderBlock h{{":status", "200"}, {"content-type", "application/grpc"}};
+    ASSERT_TRUE(server_.submit_response(id, h, &body));
+    server_.collect_output(out);
+    // The stream is done on the server (the request had ended): the
+    // session no longer refers to the body, which goes away before the
+    // bytes are "written".
+    EXPECT_TRUE(server_events_.streams.at(id).closed);
+  }
+  EXPECT_GT(out.piece_count(), 2u);  // frame headers and lent payload slices
+  std::string wire;
+  out.move_to(wire);
+  ASSERT_TRUE(client_.receive(reinterpret_cast<const std::uint8_t*>(wire.data()), wire.size()));
+  EXPECT_EQ(client_stream_.data, payload);
+  EXPECT_TRUE(client_stream_.closed);
 }
 
 TEST(Session, garbage_input_fails_and_queues_goaway) {

@@ -330,5 +330,88 @@ TEST(Deframer, binary_payload_with_nul_bytes_is_exact) {
   EXPECT_EQ(out[0].payload, payload);
 }
 
+TEST(Deframer, header_alone_reserves_at_most_128_KiB) {
+  Deframer d;
+  std::vector<Message> out;
+  ASSERT_TRUE(d.feed(header(0, kDefaultMaxMessageSize), out).ok());
+  EXPECT_GT(d.reserved_bytes(), 0u);
+  EXPECT_LE(d.reserved_bytes(), 128u * 1024);
+}
+
+TEST(Deframer, payload_up_to_the_eager_limit_is_reserved_once) {
+  const std::string payload(100000, 'e');
+  const std::string bytes = frame(payload);
+  Deframer d;
+  std::vector<Message> out;
+  ASSERT_TRUE(d.feed(bytes.substr(0, kFrameHeaderSize + 1), out).ok());
+  const std::size_t reserved = d.reserved_bytes();
+  EXPECT_GE(reserved, payload.size());
+  EXPECT_LE(reserved, payload.size() + 16 * 1024);  // rounded up for reuse, at most
+  for (std::size_t pos = kFrameHeaderSize + 1; pos + 1 < bytes.size(); pos += 16384) {
+    ASSERT_TRUE(d.feed(bytes.substr(pos, std::min<std::size_t>(16384, bytes.size() - 1 - pos)), out).ok());
+    EXPECT_EQ(d.reserved_bytes(), reserved);  // never grown
+  }
+  ASSERT_TRUE(d.feed(bytes.substr(bytes.size() - 1), out).ok());
+  ASSERT_EQ(out.size(), 1u);
+  EXPECT_EQ(out[0].payload, payload);
+  EXPECT_EQ(d.reserved_bytes(), 0u);
+}
+
+TEST(Deframer, large_payload_is_enlarged_once_to_its_full_length) {
+  // 1 MiB of protobuf bytes field plus its tag and length, as in the benchmark.
+  std::string payload((1 << 20) + 4, '\0');
+  for (std::size_t i = 0; i < payload.size(); ++i) payload[i] = static_cast<char>(i * 7);
+  const std::string bytes = frame(payload);
+  Deframer d;
+  std::vector<Message> out;
+  std::vector<std::size_t> sizes;
+  for (std::size_t pos = 0; pos < bytes.size(); pos += 16384) {
+    ASSERT_TRUE(d.feed(bytes.substr(pos, 16384), out).ok());
+    if (d.reserved_bytes() && (sizes.empty() || sizes.back() != d.reserved_bytes())) {
+      sizes.push_back(d.reserved_bytes());
+    }
+  }
+  ASSERT_EQ(out.size(), 1u);
+  EXPECT_EQ(out[0].payload, payload);
+  ASSERT_EQ(sizes.size(), 2u);  // the eager part, then the full length
+  EXPECT_LE(sizes[0], 128u * 1024);
+  EXPECT_GE(sizes[1], payload.size());
+  EXPECT_LE(sizes[1], payload.size() + 16 * 1024);  // rounded up for reuse, at most
+}
+
+TEST(Deframer, message_exactly_at_a_large_limit_with_split_header) {
+  const std::size_t limit = 300000;
+  const std::string payload(limit, 'x');
+  const std::string bytes = frame(payload);
+  Deframer d(limit);
+  std::vector<Message> out;
+  ASSERT_TRUE(d.feed(bytes.substr(0, 2), out).ok());  // header split 2 + 3
+  ASSERT_TRUE(d.feed(bytes.substr(2, 3), out).ok());
+  EXPECT_TRUE(out.empty());
+  ASSERT_TRUE(feed_in_chunks(d, bytes.substr(5), 7000, out).ok());
+  ASSERT_EQ(out.size(), 1u);
+  EXPECT_EQ(out[0].payload.size(), limit);
+  EXPECT_TRUE(d.at_message_boundary());
+
+  Deframer over(limit - 1);
+  EXPECT_EQ(over.feed(bytes.substr(0, 5), out).code(), StatusCode::resource_exhausted);
+  EXPECT_EQ(over.reserved_bytes(), 0u);  // refused before reserving
+}
+
+TEST(Deframer, zero_length_messages_between_large_ones) {
+  const std::string a(200000, 'a'), b(150000, 'b');
+  const std::string bytes = frame(a) + frame("") + frame("") + frame(b) + frame("");
+  Deframer d;
+  std::vector<Message> out;
+  ASSERT_TRUE(feed_in_chunks(d, bytes, 12345, out).ok());
+  ASSERT_EQ(out.size(), 5u);
+  EXPECT_EQ(out[0].payload, a);
+  EXPECT_TRUE(out[1].payload.empty());
+  EXPECT_TRUE(out[2].payload.empty());
+  EXPECT_EQ(out[3].payload, b);
+  EXPECT_TRUE(out[4].payload.empty());
+  EXPECT_TRUE(d.at_message_boundary());
+}
+
 }  // namespace
 }  // namespace pronto::wire

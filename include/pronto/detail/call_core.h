@@ -10,9 +10,11 @@
 #pragma once
 
 #include <coroutine>
+#include <cstddef>
 #include <optional>
 #include <string>
 
+#include "pronto/detail/buffer_cache.h"
 #include "pronto/status.h"
 
 namespace pronto::detail {
@@ -23,8 +25,12 @@ struct ReadOp {
   std::coroutine_handle<> waiter;
 };
 
+// Room a serializer leaves for the gRPC frame prefix (flag + length).
+inline constexpr std::size_t kFramePrefixSize = 5;
+
 struct WriteOp {
-  std::string message;  // serialized payload (no 5-byte prefix)
+  std::string message;           // serialized payload, after kFramePrefixSize free bytes if prefix_reserved
+  bool prefix_reserved = false;  // the core frames it in place (no copy)
   bool compress = true; // allow the call's compression for this message
   bool ok = false;      // set on completion: false when the call is over
   std::coroutine_handle<> waiter;
@@ -68,7 +74,9 @@ struct TypedReadAwaiter : ReadAwaiter {
     auto bytes = ReadAwaiter::await_resume();
     if (!bytes) return std::nullopt;
     std::optional<T> msg(std::in_place);
-    if (!Codec::parse(*bytes, *msg)) {
+    const bool parsed = Codec::parse(*bytes, *msg);
+    recycle_if_large(*bytes);  // a large buffer serves the next message
+    if (!parsed) {
       core->fail(Status::internal("failed to parse message"));
       return std::nullopt;
     }
@@ -77,7 +85,9 @@ struct TypedReadAwaiter : ReadAwaiter {
 };
 
 // Writes one message (serialized when the awaiter is made, so the caller's
-// object need not outlive the co_await). Yields op.ok.
+// object need not outlive the co_await). Yields op.ok. A Codec with
+// append() serializes behind room for the frame prefix, so the message is
+// framed where it lies; otherwise the core copies it behind a prefix.
 struct WriteAwaiter {
   CallCore* core;
   WriteOp op{};
@@ -93,7 +103,13 @@ template <class Codec, class T>
 WriteAwaiter make_write(CallCore* core, const T& message, bool compress = true) {
   WriteAwaiter a{core};
   a.op.compress = compress;
-  a.serialized = Codec::serialize(message, a.op.message);
+  if constexpr (requires(std::string & out) { Codec::append(message, out); }) {
+    a.op.message.assign(kFramePrefixSize, '\0');
+    a.op.prefix_reserved = true;
+    a.serialized = Codec::append(message, a.op.message);
+  } else {
+    a.serialized = Codec::serialize(message, a.op.message);
+  }
   if (!a.serialized) core->fail(Status::internal("failed to serialize message"));
   return a;
 }
