@@ -48,7 +48,8 @@ fuzz:
 	fuzz/run build-fuzz $${FUZZ_SECONDS:-30}
 
 asan:
-	$(MAKE) --no-print-directory test BUILD=build-asan TYPE=Debug CMAKE_FLAGS=-DPRONTO_SANITIZE=ON
+	LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp \
+	  $(MAKE) --no-print-directory test BUILD=build-asan TYPE=Debug CMAKE_FLAGS=-DPRONTO_SANITIZE=ON
 
 format:
 	git ls-files '*.h' '*.cc' | xargs clang-format -i
