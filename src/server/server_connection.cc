@@ -13,14 +13,13 @@ ServerConnection::ServerConnection(ServerImpl& server, EventLoop& loop, Socket s
                                    std::unique_ptr<TlsFilter> tls)
     : Connection(loop, std::move(socket), h2::Session::Role::server, server.session_settings(),
                  std::move(tls)),
-      server_(server),
-      max_calls_(4 * static_cast<std::size_t>(server.session_settings().max_concurrent_streams)) {}
+      server_(server) {}
 
 ServerConnection::~ServerConnection() { server_.connection_gone(); }
 
 void* ServerConnection::on_begin_headers(std::int32_t stream_id, void* stream) {
-  if (stream != nullptr) return stream;           // trailers from the client
-  if (call_count_ >= max_calls_) return nullptr;  // refused; no handler runs
+  if (stream != nullptr) return stream;            // trailers from the client
+  if (call_count_ >= max_calls()) return nullptr;  // refused; no handler runs
   ++call_count_;
   auto* call = new ServerCall(std::static_pointer_cast<ServerConnection>(shared_from_this()), stream_id);
   call->next_ = calls_;
@@ -43,6 +42,10 @@ void ServerConnection::on_stream_close(void* stream, std::uint32_t error_code) {
   as_call(stream)->on_stream_close(error_code);
 }
 void ServerConnection::on_body_drained(void* stream) { as_call(stream)->on_body_drained(); }
+
+std::size_t ServerConnection::max_calls() const noexcept {
+  return 4 * static_cast<std::size_t>(server_.session_settings().max_concurrent_streams);
+}
 
 void ServerConnection::remove_call(ServerCall* call) {
   if (call->prev_) call->prev_->next_ = call->next_;

@@ -42,10 +42,10 @@ class ServerConnection final : public Connection {
   ServerCall* calls_ = nullptr;
   std::size_t call_count_ = 0;
   // New streams are refused (REFUSED_STREAM, safe to retry) while
-  // call_count_ is here (4x max_concurrent_streams: one read can reset and
-  // reopen many streams before the reset calls' handlers get to return): a
-  // client that resets streams cannot make handlers pile up.
-  std::size_t max_calls_;
+  // call_count_ is at this (4x max_concurrent_streams: one read can reset
+  // and reopen many streams before the reset calls' handlers get to
+  // return): a client that resets streams cannot make handlers pile up.
+  std::size_t max_calls() const noexcept;
   std::vector<ServerCall*> live_calls() const;
 };
 

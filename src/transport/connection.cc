@@ -5,12 +5,11 @@
 #include <sys/socket.h>
 #include <sys/uio.h>
 
-#include <cerrno>
-#include <system_error>
-
 #include <array>
 #include <asio/bind_allocator.hpp>
 #include <asio/write.hpp>
+#include <cerrno>
+#include <system_error>
 
 #include "transport/address.h"
 
@@ -26,7 +25,7 @@ constexpr std::size_t kReadBufferSize = 256 * 1024;
 // connections of the loop.
 constexpr std::size_t kReadBudget = 1024 * 1024;
 thread_local std::unique_ptr<std::uint8_t[]> t_read_buffer;
-thread_local std::string t_plaintext;  // decrypted input of one read
+thread_local std::string t_plaintext;       // decrypted input of one read
 thread_local h2::OutputBuffer t_plain_out;  // session output before encryption
 thread_local std::string t_plain_flat;      // the same, contiguous, for one SSL_write
 // Everything one flush produces. Usually the socket takes it all at once,
@@ -177,11 +176,11 @@ void Connection::flush() {
     in_event_ = false;
     return;
   }
+  h2::OutputBuffer& out = t_out;  // empty between flushes
   if (!writing_) {
     // Nothing of ours is waiting for the socket (out_ is empty): collect
     // into the loop's buffer. Collecting may run data providers, which may
     // make writers ready.
-    h2::OutputBuffer& out = t_out;
     for (;;) {
       if (tls_) {
         session_.collect_output(t_plain_out);
@@ -196,10 +195,9 @@ void Connection::flush() {
       drain_ready();
     }
     if (tls_) trim(t_plain_flat);
-    in_event_ = false;
-    if (!out.empty()) write_now(out);
   }
   in_event_ = false;
+  if (!out.empty()) write_now(out);
   if (!writing_ && !session_.want_read() && !session_.want_write()) close();
 }
 

@@ -23,8 +23,6 @@ bool is_base64_char(char c) noexcept {
   return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '+' || c == '/';
 }
 
-bool is_ows(char c) noexcept { return c == ' ' || c == '\t'; }
-
 // Decodes `quads` (length a multiple of 4, only alphabet chars and trailing
 // '=' already validated) and appends the bytes to `out`.
 bool decode_quads(std::string_view quads, std::size_t padding, std::string& out) {
