@@ -31,8 +31,19 @@ struct ServerOptions {
   unsigned blocking_threads = 4;  // pool behind ServerContext::blocking()
   std::size_t max_receive_message_size = 4 * 1024 * 1024;
   std::uint32_t max_concurrent_streams = 100;  // advertised per connection
-  // A TLS client that has not finished its handshake by then is dropped.
+  // A client that has not finished its TLS handshake and sent the HTTP/2
+  // connection preface (through its first SETTINGS frame) by then is
+  // dropped.
   std::chrono::milliseconds handshake_timeout{10000};
+  // Memory for buffered call data that one connection, and all connections
+  // together, may hold: received messages not yet read by handlers, partial
+  // messages (counted at their declared length), response bytes not yet
+  // sent. Near a limit (3/4) new streams are refused with REFUSED_STREAM
+  // (clients retry those) and stream windows stop reopening; a message that
+  // does not fit fails its call with RESOURCE_EXHAUSTED. Handlers' own
+  // memory is theirs.
+  std::size_t max_connection_memory = 32 << 20;
+  std::size_t max_server_memory = std::size_t{1} << 30;
 };
 
 class Server {

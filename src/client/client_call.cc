@@ -41,6 +41,13 @@ namespace pronto::detail {
 
 namespace {
 constexpr std::size_t kMaxQueuedBytes = 256 * 1024;
+// Response headers and trailers, counted as HPACK does (name + value + 32
+// per field): past the soft limit (the SETTINGS_MAX_HEADER_LIST_SIZE the
+// client advertises) nothing more is kept and the call fails with
+// RESOURCE_EXHAUSTED; past the hard limit the stream is reset at once and
+// the rest of the block is not examined.
+constexpr std::size_t kMaxHeaderBytes = 16 * 1024;
+constexpr std::size_t kHardMaxHeaderBytes = 64 * 1024;
 }
 
 Resumer Resumer::here() { return {EventLoop::current(), current_server_context()}; }
@@ -205,6 +212,13 @@ void ClientCall::flush() {
 }
 
 bool ClientCall::on_header(std::string_view name, std::string_view value) {
+  header_bytes_ += name.size() + value.size() + 32;
+  if (header_bytes_ > kMaxHeaderBytes) [[unlikely]] {
+    if (header_bytes_ <= kHardMaxHeaderBytes) return true;  // kept no more; failed at the block's end
+    complete(Status::resource_exhausted("response headers exceed " + std::to_string(kMaxHeaderBytes) +
+                                        " bytes"));
+    return false;  // the session resets the stream and skips the rest
+  }
   if (!headers_received_) {
     if (name == ":status") {
       http_status_ = 0;
@@ -244,6 +258,11 @@ Status ClientCall::status_from_response() const {
 }
 
 void ClientCall::on_headers_end(bool end_stream) {
+  if (header_bytes_ > kMaxHeaderBytes) [[unlikely]] {
+    headers_received_ = true;
+    abort(Status::resource_exhausted("response headers exceed " + std::to_string(kMaxHeaderBytes) + " bytes"));
+    return;
+  }
   if (!headers_received_) {
     headers_received_ = true;
     if (end_stream) {

@@ -128,6 +128,7 @@ class ClientCall final : public ClientCallCore {
   wire::MessageQueue inbox_;
   std::size_t unconsumed_ = 0;
   bool headers_received_ = false;
+  std::size_t header_bytes_ = 0;  // of the response headers and trailers, as HPACK counts
   int http_status_ = 0;
   bool grpc_content_type_ = false;  // content-type is application/grpc[+...]
   std::string bad_content_type_;    // kept only when it is not

@@ -37,7 +37,13 @@ struct SessionCallbacks {
     if (stream == nullptr) return 0;
     bool ok = self(user_data).events_.on_header(stream, {reinterpret_cast<const char*>(name), namelen},
                                                 {reinterpret_cast<const char*>(value), valuelen});
-    return ok ? 0 : NGHTTP2_ERR_TEMPORAL_CALLBACK_FAILURE;
+    if (ok) [[likely]]
+      return 0;
+    // Our RST_STREAM goes first; nghttp2 then queues none of its own
+    // (INTERNAL_ERROR) for a stream already closing, and skips the rest of
+    // the block (NGHTTP2_IB_IGN_HEADER_BLOCK: decoded, never validated).
+    nghttp2_submit_rst_stream(s, NGHTTP2_FLAG_NONE, frame->hd.stream_id, NGHTTP2_ENHANCE_YOUR_CALM);
+    return NGHTTP2_ERR_TEMPORAL_CALLBACK_FAILURE;
   }
 
   static int on_frame_recv(nghttp2_session* s, const nghttp2_frame* frame, void* user_data) {
@@ -56,6 +62,9 @@ struct SessionCallbacks {
         break;
       case NGHTTP2_GOAWAY:
         session.events_.on_goaway(frame->goaway.last_stream_id, frame->goaway.error_code);
+        break;
+      case NGHTTP2_SETTINGS:
+        if (!(frame->hd.flags & NGHTTP2_FLAG_ACK)) session.peer_settings_received_ = true;
         break;
       default:
         break;
@@ -81,6 +90,8 @@ struct SessionCallbacks {
     auto& session = self(user_data);
     if (!session.reset_after_end_.empty())
       std::erase_if(session.reset_after_end_, [&](const auto& r) { return r.first == stream_id; });
+    if (!session.throttled_.empty()) [[unlikely]]
+      std::erase_if(session.throttled_, [&](const auto& r) { return r.first == stream_id; });
     void* stream = nghttp2_session_get_stream_user_data(s, stream_id);
     if (stream == nullptr) return 0;
     nghttp2_session_set_stream_user_data(s, stream_id, nullptr);
@@ -113,6 +124,9 @@ struct SessionCallbacks {
   static ssize_t read_body(nghttp2_session* s, int32_t stream_id, uint8_t* buf, size_t length,
                            uint32_t* data_flags, nghttp2_data_source* source, void* user_data) {
     auto& body = *static_cast<OutboundBody*>(source->ptr);
+    auto& session = self(user_data);
+    if (session.collecting_->size() >= session.data_limit_ && body.pending() > 0) [[unlikely]]
+      return throttle(session, stream_id, body);
     const std::size_t n = std::min(length, body.pending());
     if (n == body.pending()) {
       if (body.ended()) {
@@ -131,10 +145,20 @@ struct SessionCallbacks {
     } else if (n > 0) {
       body.read(buf, n);
       if (void* stream = nghttp2_session_get_stream_user_data(s, stream_id)) {
-        self(user_data).events_.on_body_drained(stream);
+        session.events_.on_body_drained(stream);
       }
     }
     return static_cast<ssize_t>(n);
+  }
+  // The output already holds the limit: this stream waits for the next
+  // collect_output (deferred; nothing of it is packed, so a shared frame
+  // buffer holds nothing across turns).
+  [[gnu::noinline]] static ssize_t throttle(Session& session, int32_t stream_id, OutboundBody& body) {
+    body.deferred = true;
+    auto& list = session.throttled_;
+    if (std::find_if(list.begin(), list.end(), [&](const auto& t) { return t.first == stream_id; }) == list.end())
+      list.emplace_back(stream_id, &body);
+    return NGHTTP2_ERR_DEFERRED;
   }
 
   static int send_data(nghttp2_session* s, nghttp2_frame* frame, const uint8_t* framehd, size_t length,
@@ -236,11 +260,25 @@ bool Session::receive(const std::uint8_t* data, std::size_t size) {
   return true;
 }
 
-void Session::collect_output(OutputBuffer& out) {
+void Session::resume_throttled() {
+  // Move the list out first: a stream may throttle again while collecting.
+  std::vector<std::pair<std::int32_t, OutboundBody*>> list;
+  list.swap(throttled_);
+  for (auto& [id, body] : list) resume(id, *body);
+  if (throttled_.empty()) {
+    list.clear();
+    throttled_.swap(list);  // keeps the capacity
+  }
+}
+
+void Session::collect_output(OutputBuffer& out, std::size_t data_limit) {
   // After a failure nghttp2 may still hold a half-sent frame, whose bytes a
   // shared frame buffer no longer has.
   if (send_failed_) return;
+  if (!throttled_.empty()) [[unlikely]]
+    resume_throttled();
   collecting_ = &out;
+  data_limit_ = data_limit;
   for (;;) {
     const uint8_t* p = nullptr;
     ssize_t n = nghttp2_session_mem_send(session_, &p);

@@ -32,7 +32,12 @@ class SessionEvents {
   // the stream (nullptr for a new server stream); return the pointer to bind
   // (nullptr refuses the stream with RST_STREAM REFUSED_STREAM).
   virtual void* on_begin_headers(std::int32_t stream_id, void* stream) = 0;
-  // One header field; return false to reset the stream (PROTOCOL_ERROR).
+  // One header field. Return false to stop examining this header block:
+  // the stream is reset with ENHANCE_YOUR_CALM (gRPC's RESOURCE_EXHAUSTED)
+  // and the rest of the block is only HPACK-decoded (the table must stay in
+  // step), never validated or delivered field by field. For header blocks
+  // far past any limit: a block that references one large table entry
+  // thousands of times then costs almost nothing to discard.
   virtual bool on_header(void* stream, std::string_view name, std::string_view value) = 0;
   // The header block is complete. end_stream: the peer half-closed with it.
   virtual void on_headers_end(void* stream, bool end_stream) = 0;
@@ -77,13 +82,23 @@ class Session {
   // the stream bodies, large slices by reference (no copy). Always drains
   // nghttp2's output and copies every frame header out at once (a shared
   // frame buffer relies on it).
-  void collect_output(OutputBuffer& out);
+  // Once `out` holds `data_limit` bytes, no more DATA is produced: streams
+  // with DATA to send are deferred (throttled) and resumed by the next
+  // collect_output, so what sits unsent in front of a socket that does not
+  // take it stays bounded (the limit plus one frame). Control frames and
+  // headers are never held back.
+  void collect_output(OutputBuffer& out, std::size_t data_limit = SIZE_MAX);
   // The same, copied into a string (tests, tools).
   void collect_output(std::string& out);
   // False once the session is done (GOAWAY exchanged and no open streams).
   bool want_read() const;
   bool want_write() const;
   bool terminated() const noexcept { return terminated_; }
+  // Streams whose DATA was held back by a collect_output limit.
+  bool throttled() const noexcept { return !throttled_.empty(); }
+  // The peer's first SETTINGS frame arrived (for a server: the client's
+  // connection preface is complete).
+  bool peer_settings_received() const noexcept { return peer_settings_received_; }
 
   // Server: response headers, then the body (may be null: headers only, with
   // END_STREAM — a trailers-only response).
@@ -120,8 +135,14 @@ class Session {
   bool terminated_ = false;
   bool send_failed_ = false;  // nghttp2_session_mem_send failed: send nothing more
   bool shares_frame_buffer_ = false;
+  bool peer_settings_received_ = false;
   std::size_t open_streams_ = 0;
   OutputBuffer* collecting_ = nullptr;  // during collect_output: where DATA goes
+  std::size_t data_limit_ = SIZE_MAX;   // during collect_output
+  // Streams deferred by data_limit_ (with their bodies), resumed by the next
+  // collect_output; an entry goes when its stream closes.
+  std::vector<std::pair<std::int32_t, OutboundBody*>> throttled_;
+  void resume_throttled();
   // (stream id, error code) of reset_after_end_stream; rarely more than one.
   std::vector<std::pair<std::int32_t, std::uint32_t>> reset_after_end_;
 };

@@ -7,6 +7,7 @@
 #include "h2/grpc_headers.h"
 #include "server/server_connection.h"
 #include "server/server_impl.h"
+#include "transport/memory_budget.h"
 #include "wire/compression.h"
 #include "wire/framer.h"
 #include "wire/timeout.h"
@@ -19,7 +20,14 @@ namespace {
 
 // A writer is suspended once this much is queued on its stream.
 constexpr std::size_t kMaxQueuedBytes = 256 * 1024;
+// Request headers and trailers, counted as HPACK does (name + value + 32
+// per field). Past the soft limit (what SETTINGS_MAX_HEADER_LIST_SIZE
+// advertises) the call is answered RESOURCE_EXHAUSTED and nothing more is
+// kept; past the hard limit the stream is reset (ENHANCE_YOUR_CALM) and the
+// rest of the block is not examined, so no header block costs more than
+// this much field validation.
 constexpr std::size_t kMaxHeaderBytes = 16 * 1024;
+constexpr std::size_t kHardMaxHeaderBytes = 64 * 1024;
 
 // The detached coroutine that runs one call: interceptors, then the handler.
 struct CallDriver {
@@ -49,19 +57,22 @@ ServerCall::ServerCall(std::shared_ptr<ServerConnection> conn, std::int32_t stre
   start_time_ = Clock::now();
 }
 
-ServerCall::~ServerCall() = default;
+ServerCall::~ServerCall() {
+  if (charged_ > 0) conn_->budget().release(charged_);
+}
 
 bool ServerCall::session_usable() const { return !stream_closed_ && !conn_->closed(); }
 
 // ---- request headers --------------------------------------------------------
 
 bool ServerCall::on_header(std::string_view name, std::string_view value) {
-  if (headers_done_) return true;  // client trailers: nothing in them for us
   header_bytes_ += name.size() + value.size() + 32;
-  if (header_bytes_ > kMaxHeaderBytes) {
+  if (header_bytes_ > kMaxHeaderBytes) [[unlikely]] {
+    if (header_bytes_ > kHardMaxHeaderBytes) return false;  // reset; the rest is skipped
     if (header_error_.ok()) header_error_ = Status::resource_exhausted("request headers too large");
     return true;
   }
+  if (headers_done_) return true;  // client trailers: nothing in them for us
   if (!name.empty() && name.front() == ':') {
     if (name == ":path") {
       // Route at once; only an unknown path is copied (for the error).
@@ -135,6 +146,7 @@ void ServerCall::on_headers_end(bool end_stream) {
         // Deadline: DEADLINE_EXCEEDED now, RST_STREAM after it; the handler
         // sees a cancelled call.
         body_.discard();
+        recharge(false);
         finish(Status::deadline_exceeded());
         cancel();
         conn_->request_flush();
@@ -299,6 +311,7 @@ bool ServerCall::start_read(ReadOp& op) {
   if (!inbox_.empty()) {
     wire::Message m = inbox_.pop();
     deliver(op, m);
+    recharge(false);
     credit_window();
     return true;
   }
@@ -332,9 +345,10 @@ bool ServerCall::start_write(WriteOp& op) {
   // queued as it is: no copy on its way to the socket.
   wire::frame_message(op.message, op.prefix_reserved, compress ? response_encoding_ : Compression::identity);
   body_.append(std::move(op.message));
+  recharge(false);
   conn_->session().resume(stream_id_, body_);
   conn_->request_flush();
-  if (body_.pending() <= kMaxQueuedBytes) {
+  if (body_.pending() <= queue_bound()) {
     op.ok = true;
     return true;
   }
@@ -384,13 +398,60 @@ void ServerCall::on_data(const std::uint8_t* data, std::size_t size) {
     fail(st);
     return;
   }
+  if (!recharge(true)) [[unlikely]] {
+    // The connection's (or the server's) memory budget cannot hold what
+    // this stream now buffers: the call fails, its buffers go at once.
+    const std::size_t held = footprint();
+    deframer_.abandon(Status::resource_exhausted("memory budget exhausted"));
+    while (!inbox_.empty()) inbox_.pop();
+    recharge(false);
+    fail(Status::resource_exhausted("request data (" + std::to_string(held) +
+                                    " bytes buffered) exceeds the server's memory budget"));
+    credit_window();
+    return;
+  }
   credit_window();
+}
+
+std::size_t ServerCall::footprint() const noexcept {
+  return deframer_.partial_length() + inbox_.bytes() + body_.pending();
+}
+
+bool ServerCall::recharge(bool must_fit) {
+  const std::size_t now = footprint();
+  if (now == charged_) [[likely]]
+    return true;
+  ConnectionBudget& budget = conn_->budget();
+  if (now < charged_) {
+    budget.release(charged_ - now);
+  } else if (!must_fit) {
+    budget.reserve(now - charged_);
+  } else if (!budget.try_reserve(now - charged_)) {
+    return false;
+  }
+  charged_ = now;
+  return true;
+}
+
+std::size_t ServerCall::queue_bound() const noexcept {
+  // Under memory pressure a writer waits until its stream drained.
+  return conn_->budget().under_pressure() ? 0 : kMaxQueuedBytes;
 }
 
 void ServerCall::credit_window() {
   // Reopen the stream window only while the handler keeps up: with a
   // message already waiting unread, the peer must wait.
   if (unconsumed_ == 0 || inbox_.size() > 1 || !session_usable()) return;
+  // Under memory pressure, only a message already admitted (charged at its
+  // declared length) is let in further; between messages the peer waits
+  // until the budget frees (the connection retries).
+  if (!finished_ && !cancelled_ && deframer_.at_message_boundary() && conn_->budget().under_pressure())
+      [[unlikely]] {
+    credit_withheld_ = true;
+    conn_->retry_credit_later();
+    return;
+  }
+  credit_withheld_ = false;
   conn_->session().consume(stream_id_, unconsumed_);
   unconsumed_ = 0;
   conn_->request_flush();
@@ -409,7 +470,8 @@ void ServerCall::on_remote_end() {
 }
 
 void ServerCall::on_body_drained() {
-  if (pending_write_ && body_.pending() <= kMaxQueuedBytes) {
+  recharge(false);
+  if (pending_write_ && body_.pending() <= queue_bound()) {
     pending_write_->ok = true;
     defer(&ServerCall::resume_thunk, std::exchange(pending_write_, nullptr)->waiter);
   }

@@ -80,6 +80,14 @@ class ServerCall final : public ServerContext, public ServerCallOps, public Call
   void deliver(ReadOp& op, wire::Message& m);
   void cancel();
   void credit_window();
+  // Buffered bytes this call holds (partial inbound message at its declared
+  // length, queued inbound messages, queued outbound bytes).
+  std::size_t footprint() const noexcept;
+  // Brings the connection's budget in line with footprint(). Growth with
+  // `must_fit` (inbound) may fail: false, and nothing more is charged.
+  bool recharge(bool must_fit);
+  // How much may wait on the stream before a writer is suspended.
+  std::size_t queue_bound() const noexcept;
   void handler_done();
   void maybe_destroy();
   bool session_usable() const;
@@ -106,6 +114,8 @@ class ServerCall final : public ServerContext, public ServerCallOps, public Call
   wire::Deframer deframer_;
   wire::MessageQueue inbox_;    // payloads already decompressed
   std::size_t unconsumed_ = 0;  // received bytes not yet credited to the window
+  std::size_t charged_ = 0;     // bytes held in the connection's budget
+  bool credit_withheld_ = false;  // under memory pressure; the connection retries
   bool remote_closed_ = false;
   ReadOp* pending_read_ = nullptr;
 

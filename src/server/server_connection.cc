@@ -7,19 +7,23 @@ namespace pronto::detail {
 
 namespace {
 ServerCall* as_call(void* stream) { return static_cast<ServerCall*>(stream); }
+// How soon window credit held back by memory pressure is tried again.
+constexpr auto kCreditRetry = std::chrono::milliseconds(50);
 }  // namespace
 
 ServerConnection::ServerConnection(ServerImpl& server, EventLoop& loop, Socket socket,
                                    std::unique_ptr<TlsFilter> tls)
     : Connection(loop, std::move(socket), h2::Session::Role::server, server.session_settings(),
                  std::move(tls)),
-      server_(server) {}
+      server_(server),
+      budget_(server.options().max_connection_memory, &server.memory_budget()) {}
 
 ServerConnection::~ServerConnection() { server_.connection_gone(); }
 
 void* ServerConnection::on_begin_headers(std::int32_t stream_id, void* stream) {
   if (stream != nullptr) return stream;            // trailers from the client
-  if (call_count_ >= max_calls()) return nullptr;  // refused; no handler runs
+  // Refused (REFUSED_STREAM: not processed, safe to retry); no handler runs.
+  if (call_count_ >= max_calls() || budget_.under_pressure()) return nullptr;
   ++call_count_;
   auto* call = new ServerCall(std::static_pointer_cast<ServerConnection>(shared_from_this()), stream_id);
   call->next_ = calls_;
@@ -47,6 +51,23 @@ std::size_t ServerConnection::max_calls() const noexcept {
   return 4 * static_cast<std::size_t>(server_.session_settings().max_concurrent_streams);
 }
 
+void ServerConnection::retry_credit_later() {
+  if (credit_retry_armed_ || closed()) return;
+  credit_retry_armed_ = true;
+  if (!credit_retry_) credit_retry_ = std::make_unique<asio::steady_timer>(loop().io());
+  credit_retry_->expires_after(kCreditRetry);
+  credit_retry_->async_wait(
+      [self = std::static_pointer_cast<ServerConnection>(shared_from_this())](const asio::error_code& ec) {
+        self->credit_retry_armed_ = false;
+        if (ec || self->closed()) return;
+        // Calls still under pressure ask again.
+        for (ServerCall* c = self->calls_; c; c = c->next_) {
+          if (c->credit_withheld_) c->credit_window();
+        }
+        self->request_flush();
+      });
+}
+
 void ServerConnection::remove_call(ServerCall* call) {
   if (call->prev_) call->prev_->next_ = call->next_;
   if (call->next_) call->next_->prev_ = call->prev_;
@@ -62,6 +83,7 @@ std::vector<ServerCall*> ServerConnection::live_calls() const {
 }
 
 void ServerConnection::on_closed() {
+  if (credit_retry_) credit_retry_->cancel();
   // A copy: calls may remove themselves.
   std::vector<ServerCall*> calls = live_calls();
   for (auto* c : calls) c->on_connection_lost();

@@ -5,9 +5,12 @@
 // ServerImpl tracks it (weakly) for shutdown. Threading: its loop only.
 #pragma once
 
+#include <asio/steady_timer.hpp>
+#include <memory>
 #include <vector>
 
 #include "transport/connection.h"
+#include "transport/memory_budget.h"
 
 namespace pronto::detail {
 
@@ -20,6 +23,11 @@ class ServerConnection final : public Connection {
   ~ServerConnection() override;
 
   ServerImpl& server() noexcept { return server_; }
+  // What this connection's calls hold of buffered data (see memory_budget.h).
+  ConnectionBudget& budget() noexcept { return budget_; }
+  // A call held back window credit for the budget: retry its credit (and
+  // every other held back) shortly, as the budget frees.
+  void retry_credit_later();
   void remove_call(ServerCall* call);
   // Graceful shutdown: GOAWAY; the connection closes when its calls are done.
   void begin_shutdown();
@@ -37,6 +45,9 @@ class ServerConnection final : public Connection {
   void on_closed() override;
 
   ServerImpl& server_;
+  ConnectionBudget budget_;
+  std::unique_ptr<asio::steady_timer> credit_retry_;  // made on first use
+  bool credit_retry_armed_ = false;
   // Every call on the connection (intrusive list through ServerCall), also
   // those whose stream is gone but whose handler still runs.
   ServerCall* calls_ = nullptr;

@@ -4,6 +4,11 @@
 #include <asio/ip/tcp.hpp>
 #include <asio/local/stream_protocol.hpp>
 #include <asio/post.hpp>
+#include <asio/steady_timer.hpp>
+#include <malloc.h>
+
+#include <cerrno>
+#include <cstdio>
 #include <filesystem>
 #include <future>
 #include <thread>
@@ -15,12 +20,41 @@ namespace pronto::detail {
 
 struct ServerImpl::Listener {
   asio::basic_socket_acceptor<asio::generic::stream_protocol> acceptor;
+  std::string address;    // as given to listen(), for messages
   std::string unix_path;  // removed at shutdown
   std::shared_ptr<TlsContext> tls;
-  explicit Listener(asio::io_context& io) : acceptor(io) {}
+  // Accepting pauses on this while descriptors (or kernel memory) run out.
+  asio::steady_timer retry;
+  bool told_exhausted = false;  // logged once per exhaustion
+  explicit Listener(asio::io_context& io) : acceptor(io), retry(io) {}
 };
 
-ServerImpl::ServerImpl(ServerOptions options) : options_(options) {
+namespace {
+
+// accept() failed for want of a resource that frees up by itself (the
+// pending connection stays in the backlog): retrying at once would spin.
+bool out_of_resources(const asio::error_code& ec) {
+  if (ec.category() != asio::system_category()) return false;
+  switch (ec.value()) {
+    case EMFILE:
+    case ENFILE:
+    case ENOBUFS:
+    case ENOMEM:
+      return true;
+    default:
+      return false;
+  }
+}
+
+// How long accepting pauses after running out of descriptors.
+constexpr auto kAcceptRetry = std::chrono::milliseconds(100);
+constexpr auto kHousekeepingPeriod = std::chrono::seconds(1);
+// Buffered call data freed since the last look that makes trimming worth it.
+constexpr std::size_t kTrimAfterFreeing = 8 << 20;
+
+}  // namespace
+
+ServerImpl::ServerImpl(ServerOptions options) : options_(options), memory_(options.max_server_memory) {
   settings_.max_concurrent_streams = options_.max_concurrent_streams;
   if (options_.event_loops == 0) options_.event_loops = std::max(1u, std::thread::hardware_concurrency());
   if (options_.blocking_threads == 0) options_.blocking_threads = 1;
@@ -55,6 +89,7 @@ Status ServerImpl::start() {
     auto endpoints = resolve(*address, true);
     if (!endpoints) return endpoints.status();
     auto listener = std::make_unique<Listener>(loops_[0]->io());
+    listener->address = text;
     if (tls) {
       auto ctx = TlsContext::server(*tls);
       if (!ctx) return ctx.status();
@@ -93,6 +128,8 @@ Status ServerImpl::start() {
   }
   started_ = true;
   for (auto& l : listeners_) accept_next(*l);
+  housekeeping_ = std::make_unique<asio::steady_timer>(loops_[0]->io());
+  schedule_housekeeping();
   for (std::size_t i = 0; i < loops_.size(); ++i) loops_[i]->start("pronto-srv-" + std::to_string(i));
   return {};
 }
@@ -102,7 +139,22 @@ void ServerImpl::accept_next(Listener& listener) {
   listener.acceptor.async_accept(loop.io(), [this, &listener, &loop](const asio::error_code& ec,
                                                                       Connection::Socket socket) {
     if (ec == asio::error::operation_aborted) return;
+    if (out_of_resources(ec)) [[unlikely]] {
+      // Existing connections go on; new ones wait in the backlog until
+      // descriptors free up. Said once per exhaustion, not per retry.
+      if (!listener.told_exhausted) {
+        listener.told_exhausted = true;
+        std::fprintf(stderr, "pronto: accept on %s: %s; retrying every %lld ms\n", listener.address.c_str(),
+                     ec.message().c_str(), static_cast<long long>(kAcceptRetry.count()));
+      }
+      listener.retry.expires_after(kAcceptRetry);
+      listener.retry.async_wait([this, &listener](const asio::error_code& wait_ec) {
+        if (!wait_ec && listener.acceptor.is_open()) accept_next(listener);
+      });
+      return;
+    }
     if (!ec) {
+      listener.told_exhausted = false;
       std::unique_lock lock(mu_);
       if (shutting_down_) return;
       ++live_connections_;
@@ -115,6 +167,19 @@ void ServerImpl::accept_next(Listener& listener) {
       loop.post([conn, timeout = options_.handshake_timeout] { conn->start(timeout); });
     }
     accept_next(listener);
+  });
+}
+
+void ServerImpl::schedule_housekeeping() {
+  housekeeping_->expires_after(kHousekeepingPeriod);
+  housekeeping_->async_wait([this](const asio::error_code& ec) {
+    if (ec) return;
+    // Buffers of a burst went back to malloc, which keeps them (and glibc's
+    // mmap threshold rises after large frees, so big buffers come from the
+    // heap): once a burst is over, return the free pages to the system.
+    const std::size_t peak = memory_.take_peak();
+    if (peak > memory_.used() + kTrimAfterFreeing) ::malloc_trim(0);
+    schedule_housekeeping();
   });
 }
 
@@ -155,8 +220,10 @@ void ServerImpl::shutdown_now(std::chrono::milliseconds grace) {
     for (auto& l : listeners_) {
       asio::error_code ec;
       l->acceptor.close(ec);
+      l->retry.cancel();
       if (!l->unix_path.empty()) std::filesystem::remove(l->unix_path, ec);
     }
+    if (housekeeping_) housekeeping_->cancel();
     closed.set_value();
   });
   closed.get_future().wait();

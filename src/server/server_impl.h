@@ -8,6 +8,7 @@
 #pragma once
 
 #include <asio/generic/stream_protocol.hpp>
+#include <asio/steady_timer.hpp>
 #include <asio/thread_pool.hpp>
 #include <atomic>
 #include <condition_variable>
@@ -21,6 +22,7 @@
 #include "h2/session.h"
 #include "pronto/server.h"
 #include "transport/event_loop.h"
+#include "transport/memory_budget.h"
 
 namespace pronto::detail {
 
@@ -49,6 +51,7 @@ class ServerImpl {
   const ServerOptions& options() const noexcept { return options_; }
   const h2::SessionSettings& session_settings() const noexcept { return settings_; }
   asio::thread_pool& blocking_pool() noexcept { return *pool_; }
+  SharedMemoryBudget& memory_budget() noexcept { return memory_; }
   void connection_gone();
 
  private:
@@ -56,9 +59,15 @@ class ServerImpl {
   void accept_next(Listener& listener);
   void shutdown_now(std::chrono::milliseconds grace);
   EventLoop& next_loop();
+  // Every second on the first loop: gives memory freed after a burst back
+  // to the system.
+  void schedule_housekeeping();
 
   ServerOptions options_;
   h2::SessionSettings settings_;
+  // Before the loops: connections give their share back when destroyed.
+  SharedMemoryBudget memory_;
+  std::unique_ptr<asio::steady_timer> housekeeping_;
   struct ListenAddress {
     std::string address;
     std::optional<TlsServerOptions> tls;

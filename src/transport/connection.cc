@@ -35,6 +35,11 @@ thread_local h2::OutputBuffer t_out;
 constexpr std::size_t kMaxWritePieces = 256;
 // Past this, a loop's output buffers are given back after use.
 constexpr std::size_t kKeepCapacity = 4 << 20;
+// DATA collected from the session per flush round: what may sit unsent in
+// front of a socket that does not take it (plus one frame and control frames).
+constexpr std::size_t kMaxUnsentOutput = 256 * 1024;
+// Rounds of collect-and-write per flush while the socket takes everything.
+constexpr int kFlushRounds = 4;
 
 void trim(std::string& buffer) {
   if (buffer.capacity() > kKeepCapacity) std::string().swap(buffer);
@@ -46,7 +51,8 @@ Connection::Connection(EventLoop& loop, Socket socket, h2::Session::Role role,
     : loop_(loop),
       socket_(std::move(socket)),
       session_(role, *this, settings, role == h2::Session::Role::server ? loop.session_memory() : nullptr),
-      tls_(std::move(tls)) {
+      tls_(std::move(tls)),
+      is_server_(role == h2::Session::Role::server) {
   asio::error_code ec;
   socket_.non_blocking(true, ec);
   const auto family = socket_.local_endpoint(ec).protocol().family();
@@ -65,13 +71,22 @@ void Connection::find_peer() {
   peer_ = ec ? "unknown" : peer_string(ep);
 }
 
+bool Connection::handshake_done() const {
+  return (!tls_ || tls_->handshake_done()) && (!is_server_ || session_.peer_settings_received());
+}
+
 void Connection::start(std::chrono::milliseconds handshake_timeout) {
-  if (tls_) {
+  if (tls_ || is_server_) {
+    // Until the TLS handshake and (server) the client's connection preface
+    // are done. The timer goes once they are: an idle connection keeps none.
     handshake_timer_ = std::make_unique<asio::steady_timer>(loop_.io(), handshake_timeout);
     handshake_timer_->async_wait([self = shared_from_this()](const asio::error_code& ec) {
-      if (ec || self->tls_->handshake_done()) return;
-      self->close_reason_ = "TLS handshake timed out";
-      self->close();
+      if (!ec && !self->handshake_done()) {
+        self->close_reason_ = self->tls_ && !self->tls_->handshake_done() ? "TLS handshake timed out"
+                                                                          : "HTTP/2 preface timed out";
+        self->close();
+      }
+      self->handshake_timer_.reset();
     });
   }
   flush();
@@ -124,7 +139,12 @@ void Connection::on_readable() {
 }
 
 bool Connection::receive(const std::uint8_t* data, std::size_t size) {
-  if (!tls_) return session_.receive(data, size);
+  if (!tls_) {
+    const bool ok = session_.receive(data, size);
+    if (handshake_timer_ && session_.peer_settings_received()) [[unlikely]]
+      handshake_timer_->cancel();
+    return ok;
+  }
   t_plaintext.clear();
   const bool was_done = tls_->handshake_done();
   Status st = tls_->receive(data, size, t_plaintext);
@@ -135,12 +155,12 @@ bool Connection::receive(const std::uint8_t* data, std::size_t size) {
     session_.terminate(0);
     return false;
   }
-  if (!was_done && tls_->handshake_done()) {
-    peer_identity_ = tls_->peer_identity();
-    if (handshake_timer_) handshake_timer_->cancel();
-  }
-  return t_plaintext.empty() ||
-         session_.receive(reinterpret_cast<const std::uint8_t*>(t_plaintext.data()), t_plaintext.size());
+  if (!was_done && tls_->handshake_done()) peer_identity_ = tls_->peer_identity();
+  const bool ok =
+      t_plaintext.empty() ||
+      session_.receive(reinterpret_cast<const std::uint8_t*>(t_plaintext.data()), t_plaintext.size());
+  if (handshake_timer_ && handshake_done()) handshake_timer_->cancel();
+  return ok;
 }
 
 void Connection::drain_ready() {
@@ -170,34 +190,48 @@ void Connection::request_flush() {
 }
 
 void Connection::flush() {
-  in_event_ = true;
-  drain_ready();
-  if (closed_) {
-    in_event_ = false;
-    return;
-  }
-  h2::OutputBuffer& out = t_out;  // empty between flushes
-  if (!writing_) {
-    // Nothing of ours is waiting for the socket (out_ is empty): collect
-    // into the loop's buffer. Collecting may run data providers, which may
-    // make writers ready.
-    for (;;) {
-      if (tls_) {
-        session_.collect_output(t_plain_out);
-        t_plain_flat.clear();
-        t_plain_out.move_to(t_plain_flat);
-        tls_->send(t_plain_flat);
-        tls_->take_output(out);
-      } else {
-        session_.collect_output(out);
-      }
-      if (ready_.empty()) break;
-      drain_ready();
+  // Each round collects at most kMaxUnsentOutput of DATA and writes it;
+  // streams held back by that bound are collected again only once the
+  // socket took everything (here, or when it becomes writable again), so a
+  // peer that does not read costs at most the bound here plus each
+  // stream's own queue bound.
+  for (int round = 0;; ++round) {
+    in_event_ = true;
+    drain_ready();
+    if (closed_) {
+      in_event_ = false;
+      return;
     }
-    if (tls_) trim(t_plain_flat);
+    h2::OutputBuffer& out = t_out;  // empty between flushes
+    if (!writing_) {
+      // Nothing of ours is waiting for the socket (out_ is empty): collect
+      // into the loop's buffer. Collecting may run data providers, which may
+      // make writers ready.
+      for (;;) {
+        if (tls_) {
+          session_.collect_output(t_plain_out, kMaxUnsentOutput);
+          t_plain_flat.clear();
+          t_plain_out.move_to(t_plain_flat);
+          tls_->send(t_plain_flat);
+          tls_->take_output(out);
+        } else {
+          session_.collect_output(out, kMaxUnsentOutput);
+        }
+        if (ready_.empty()) break;
+        drain_ready();
+      }
+      if (tls_) trim(t_plain_flat);
+    }
+    in_event_ = false;
+    if (!out.empty()) write_now(out);
+    if (writing_ || closed_ || !session_.throttled()) break;
+    if (round + 1 == kFlushRounds) {
+      // The socket keeps taking it: go on in a later turn, after the loop's
+      // other connections.
+      request_flush();
+      return;
+    }
   }
-  in_event_ = false;
-  if (!out.empty()) write_now(out);
   if (!writing_ && !session_.want_read() && !session_.want_write()) close();
 }
 

@@ -41,8 +41,11 @@ class Connection : public std::enable_shared_from_this<Connection>, public h2::S
   Connection(const Connection&) = delete;
   Connection& operator=(const Connection&) = delete;
 
-  // Sends the connection preface/settings and starts reading. On TLS, a
-  // handshake not done within `handshake_timeout` closes the connection.
+  // Sends the connection preface/settings and starts reading. A TLS
+  // handshake, or on a server the client's HTTP/2 preface (through its first
+  // SETTINGS frame), not done within `handshake_timeout` closes the
+  // connection: a peer that connects and stays silent costs a descriptor
+  // for that long only.
   void start(std::chrono::milliseconds handshake_timeout = std::chrono::seconds(10));
   // Writes what the session has to send at the end of this loop turn.
   void request_flush();
@@ -96,6 +99,8 @@ class Connection : public std::enable_shared_from_this<Connection>, public h2::S
   void wait_writable();
   // Feeds received bytes (decrypting first on TLS). False: close.
   bool receive(const std::uint8_t* data, std::size_t size);
+  // TLS handshake and (server) the client's preface done.
+  bool handshake_done() const;
 
   EventLoop& loop_;
   Socket socket_;
@@ -115,6 +120,7 @@ class Connection : public std::enable_shared_from_this<Connection>, public h2::S
   bool flush_posted_ = false;
   bool closed_ = false;
   bool in_event_ = false;      // inside on_readable/flush: they flush at the end
+  const bool is_server_;
 };
 
 }  // namespace pronto::detail

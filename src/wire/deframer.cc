@@ -90,6 +90,15 @@ Status Deframer::feed(const std::uint8_t* data, std::size_t size, std::vector<Me
   return Status();
 }
 
+void Deframer::abandon(Status why) {
+  detail::recycle_if_large(payload_);
+  std::string().swap(payload_);
+  in_payload_ = false;
+  header_have_ = 0;
+  need_ = 0;
+  failed_ = why.ok() ? Status::cancelled("message abandoned") : std::move(why);
+}
+
 void Deframer::enlarge(std::size_t total) {
   std::string bigger = detail::take_buffer(total);
   if (bigger.capacity() < total) bigger.reserve(detail::cached_capacity(total));

@@ -7,6 +7,7 @@
 // Ownership: the Deframer owns the partial message it buffers. Single thread.
 #pragma once
 
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <string>
@@ -46,6 +47,13 @@ class Deframer {
   std::size_t buffered_bytes() const noexcept { return header_have_ + payload_.size(); }
   // Memory reserved for the partial payload (at least its buffered bytes).
   std::size_t reserved_bytes() const noexcept { return in_payload_ ? payload_.capacity() : 0; }
+  // What the partial message commits once whole: its declared length (or
+  // the buffer reserved for it, if larger); 0 between messages.
+  std::size_t partial_length() const noexcept {
+    return in_payload_ ? std::max(payload_.size() + need_, payload_.capacity()) : 0;
+  }
+  // Drops the partial message and fails: later feeds return `why`.
+  void abandon(Status why);
   std::size_t max_message_size() const noexcept { return max_; }
   void set_max_message_size(std::size_t max) noexcept { max_ = max; }
 

@@ -17,7 +17,13 @@ class MessageQueue {
   bool empty() const noexcept { return size() == 0; }
   std::size_t size() const noexcept { return (first_ ? 1 : 0) + (rest_.size() - head_); }
 
+  // Memory the queued messages hold (payload buffers and the entries), for
+  // memory budgets.
+  std::size_t bytes() const noexcept { return bytes_; }
+  static std::size_t cost(const Message& m) noexcept { return sizeof(Message) + m.payload.capacity(); }
+
   void push(Message m) {
+    bytes_ += cost(m);
     if (!first_ && head_ == rest_.size()) {
       first_.emplace(std::move(m));
     } else {
@@ -29,20 +35,29 @@ class MessageQueue {
     if (first_) {
       Message m = std::move(*first_);
       first_.reset();
+      bytes_ -= cost(m);
       return m;
     }
     Message m = std::move(rest_[head_++]);
     if (head_ == rest_.size()) {
-      rest_.clear();
+      // A burst's storage is not kept.
+      if (rest_.capacity() > kKeptCapacity) {
+        rest_ = {};
+      } else {
+        rest_.clear();
+      }
       head_ = 0;
     }
+    bytes_ -= cost(m);
     return m;
   }
 
  private:
+  static constexpr std::size_t kKeptCapacity = 16;
   std::optional<Message> first_;
   std::vector<Message> rest_;
   std::size_t head_ = 0;
+  std::size_t bytes_ = 0;
 };
 
 }  // namespace pronto::wire
