@@ -48,7 +48,7 @@ bool out_of_resources(const asio::error_code& ec) {
 
 // How long accepting pauses after running out of descriptors.
 constexpr auto kAcceptRetry = std::chrono::milliseconds(100);
-constexpr auto kHousekeepingPeriod = std::chrono::seconds(1);
+constexpr auto kHousekeepingPeriod = std::chrono::milliseconds(250);
 // Buffered call data freed since the last look that makes trimming worth it.
 constexpr std::size_t kTrimAfterFreeing = 8 << 20;
 

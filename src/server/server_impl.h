@@ -59,7 +59,7 @@ class ServerImpl {
   void accept_next(Listener& listener);
   void shutdown_now(std::chrono::milliseconds grace);
   EventLoop& next_loop();
-  // Every second on the first loop: gives memory freed after a burst back
+  // Every 250 ms on the first loop: gives memory freed after a burst back
   // to the system.
   void schedule_housekeeping();
 

@@ -290,6 +290,101 @@ TEST_F(SessionPair, collected_output_stays_valid_after_the_body_is_gone) {
   EXPECT_TRUE(client_stream_.closed);
 }
 
+TEST_F(SessionPair, data_past_the_collect_limit_waits_for_the_next_collect) {
+  auto id = start_request(nullptr);
+  pump();
+  const std::string payload = pattern(900000);  // within the client's 1 MiB stream window
+  OutboundBody body;
+  body.append(std::string(payload));
+  body.finish_with_trailers({{"grpc-status", "0"}});
+  HeaderBlock h{{":status", "200"}, {"content-type", "application/grpc"}};
+  ASSERT_TRUE(server_.submit_response(id, h, &body));
+  constexpr std::size_t kLimit = 64 * 1024;
+  std::string wire;
+  int rounds = 0;
+  for (; rounds < 100; ++rounds) {
+    OutputBuffer out;
+    server_.collect_output(out, kLimit);
+    // At most one 16 KiB DATA frame (and its header) past the limit, plus
+    // the response HEADERS in the first round.
+    EXPECT_LE(out.size(), kLimit + 16384 + 9 + 200) << "round " << rounds;
+    const bool more = server_.throttled();
+    out.move_to(wire);
+    if (!more) break;
+  }
+  EXPECT_GE(rounds, 900000 / (kLimit + 16384));
+  ASSERT_TRUE(client_.receive(reinterpret_cast<const std::uint8_t*>(wire.data()), wire.size()));
+  EXPECT_EQ(client_stream_.data, payload);
+  EXPECT_TRUE(client_stream_.closed);
+}
+
+TEST_F(SessionPair, a_throttled_stream_that_closes_is_forgotten) {
+  auto id = start_request(nullptr);
+  pump();
+  OutboundBody body;
+  body.append(pattern(500000));
+  HeaderBlock h{{":status", "200"}, {"content-type", "application/grpc"}};
+  ASSERT_TRUE(server_.submit_response(id, h, &body));
+  OutputBuffer out;
+  server_.collect_output(out, 1);
+  ASSERT_TRUE(server_.throttled());
+  server_.reset_stream(id, NGHTTP2_CANCEL);
+  OutputBuffer more;
+  server_.collect_output(more);  // sends the reset; the stream closes
+  EXPECT_FALSE(server_.throttled());
+  EXPECT_TRUE(server_events_.streams.at(id).closed);
+}
+
+// Refuses every header field past the first `allowed` of a stream.
+class StingyRecorder : public Recorder {
+ public:
+  std::size_t allowed = 3;
+  std::size_t seen = 0;
+  bool on_header(void* s, std::string_view n, std::string_view v) override {
+    if (++seen > allowed) return false;
+    return Recorder::on_header(s, n, v);
+  }
+};
+
+TEST(Session, a_refused_header_resets_the_stream_with_enhance_your_calm_and_skips_the_rest_of_the_block) {
+  Recorder client_events;
+  StingyRecorder server_events;
+  Session client(Session::Role::client, client_events);
+  Session server(Session::Role::server, server_events);
+  auto pump = [&] {
+    for (int i = 0; i < 20; ++i) {
+      std::string c2s, s2c;
+      client.collect_output(c2s);
+      if (!c2s.empty()) ASSERT_TRUE(server.receive(reinterpret_cast<const std::uint8_t*>(c2s.data()), c2s.size()));
+      server.collect_output(s2c);
+      if (!s2c.empty()) ASSERT_TRUE(client.receive(reinterpret_cast<const std::uint8_t*>(s2c.data()), s2c.size()));
+      if (c2s.empty() && s2c.empty()) return;
+    }
+  };
+  HeaderBlock h{{":method", "POST"}, {":scheme", "http"}, {":path", "/a.B/C"}, {":authority", "x"}};
+  std::vector<std::string> names;  // the block refers to its names
+  for (int i = 0; i < 200; ++i) names.push_back("x-field-" + std::to_string(i));
+  for (const auto& name : names) h.add_owned(name, std::string(100, 'v'));
+  StreamRecord stream;
+  const std::int32_t id = client.submit_request(h, nullptr, &stream);
+  pump();
+  EXPECT_EQ(server_events.seen, server_events.allowed + 1);  // nothing after the refusal
+  EXPECT_TRUE(stream.closed);
+  EXPECT_EQ(stream.close_code, static_cast<std::uint32_t>(NGHTTP2_ENHANCE_YOUR_CALM));
+  EXPECT_TRUE(client.peer_settings_received());
+  EXPECT_TRUE(server.peer_settings_received());
+
+  // The connection goes on, its HPACK state in step.
+  server_events.allowed = SIZE_MAX;
+  StreamRecord second;
+  const std::int32_t id2 = client.submit_request(h, nullptr, &second);
+  pump();
+  ASSERT_GT(id2, id);
+  ASSERT_TRUE(server_events.streams.count(id2));
+  EXPECT_EQ(server_events.streams.at(id2).headers.size(), h.size());
+  EXPECT_TRUE(client.want_read());
+}
+
 TEST(Session, garbage_input_fails_and_queues_goaway) {
   Recorder events;
   Session server(Session::Role::server, events);

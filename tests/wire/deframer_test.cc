@@ -1,4 +1,5 @@
 #include "wire/deframer.h"
+#include "wire/message_queue.h"
 
 #include <gtest/gtest.h>
 
@@ -411,6 +412,49 @@ TEST(Deframer, zero_length_messages_between_large_ones) {
   EXPECT_EQ(out[3].payload, b);
   EXPECT_TRUE(out[4].payload.empty());
   EXPECT_TRUE(d.at_message_boundary());
+}
+
+TEST(Deframer, a_partial_message_counts_at_its_declared_length) {
+  const std::string payload(300000, 'p');
+  const std::string bytes = frame(payload);
+  Deframer d;
+  std::vector<Message> out;
+  EXPECT_EQ(d.partial_length(), 0u);
+  ASSERT_TRUE(d.feed(bytes.substr(0, 3), out).ok());
+  EXPECT_EQ(d.partial_length(), 0u);  // a header alone commits nothing yet
+  ASSERT_TRUE(d.feed(bytes.substr(3, 100), out).ok());
+  EXPECT_GE(d.partial_length(), payload.size());
+  ASSERT_TRUE(d.feed(bytes.substr(103), out).ok());
+  ASSERT_EQ(out.size(), 1u);
+  EXPECT_EQ(d.partial_length(), 0u);
+}
+
+TEST(Deframer, abandon_drops_the_partial_message_and_fails_later_feeds) {
+  const std::string bytes = frame(std::string(300000, 'p'));
+  Deframer d;
+  std::vector<Message> out;
+  ASSERT_TRUE(d.feed(bytes.substr(0, 200000), out).ok());
+  d.abandon(Status::resource_exhausted("budget"));
+  EXPECT_EQ(d.partial_length(), 0u);
+  EXPECT_EQ(d.reserved_bytes(), 0u);
+  EXPECT_TRUE(d.at_message_boundary());
+  EXPECT_EQ(d.feed(bytes.substr(200000), out).code(), StatusCode::resource_exhausted);
+  EXPECT_TRUE(out.empty());
+}
+
+TEST(MessageQueue, bytes_follow_what_is_queued) {
+  MessageQueue q;
+  EXPECT_EQ(q.bytes(), 0u);
+  Message big{false, std::string(100000, 'b')};
+  const std::size_t big_cost = MessageQueue::cost(big);
+  EXPECT_GE(big_cost, 100000u);
+  q.push(std::move(big));
+  for (int i = 0; i < 100; ++i) q.push(Message{});
+  EXPECT_EQ(q.bytes(), big_cost + 100 * MessageQueue::cost(Message{}));
+  EXPECT_EQ(q.pop().payload.size(), 100000u);
+  EXPECT_EQ(q.bytes(), 100 * MessageQueue::cost(Message{}));
+  while (!q.empty()) q.pop();
+  EXPECT_EQ(q.bytes(), 0u);
 }
 
 }  // namespace
