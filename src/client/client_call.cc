@@ -213,12 +213,8 @@ void ClientCall::flush() {
 
 bool ClientCall::on_header(std::string_view name, std::string_view value) {
   header_bytes_ += name.size() + value.size() + 32;
-  if (header_bytes_ > kMaxHeaderBytes) [[unlikely]] {
-    if (header_bytes_ <= kHardMaxHeaderBytes) return true;  // kept no more; failed at the block's end
-    complete(Status::resource_exhausted("response headers exceed " + std::to_string(kMaxHeaderBytes) +
-                                        " bytes"));
-    return false;  // the session resets the stream and skips the rest
-  }
+  if (header_bytes_ > kMaxHeaderBytes) [[unlikely]]
+    return on_header_past_limit();
   if (!headers_received_) {
     if (name == ":status") {
       http_status_ = 0;
@@ -248,6 +244,17 @@ bool ClientCall::on_header(std::string_view name, std::string_view value) {
   return true;
 }
 
+bool ClientCall::on_header_past_limit() {
+  if (header_bytes_ <= kHardMaxHeaderBytes) return true;  // kept no more; failed at the block's end
+  complete(headers_too_large());
+  return false;  // the session resets the stream and skips the rest
+}
+
+Status ClientCall::headers_too_large() const {
+  return Status::resource_exhausted(std::string(headers_received_ ? "response trailers" : "response headers") +
+                                    " exceed " + std::to_string(kMaxHeaderBytes) + " bytes");
+}
+
 Status ClientCall::status_from_response() const {
   if (http_status_ != 200) {
     return Status(wire::status_from_http(http_status_),
@@ -259,8 +266,9 @@ Status ClientCall::status_from_response() const {
 
 void ClientCall::on_headers_end(bool end_stream) {
   if (header_bytes_ > kMaxHeaderBytes) [[unlikely]] {
+    Status too_large = headers_too_large();
     headers_received_ = true;
-    abort(Status::resource_exhausted("response headers exceed " + std::to_string(kMaxHeaderBytes) + " bytes"));
+    abort(std::move(too_large));
     return;
   }
   if (!headers_received_) {

@@ -100,6 +100,10 @@ class ClientCall final : public ClientCallCore {
   void finish_waiters();
   void flush();
   Status status_from_response() const;
+  // Past the soft header limit: nothing more kept; past the hard one, the
+  // call fails and false resets the stream.
+  [[gnu::noinline]] bool on_header_past_limit();
+  Status headers_too_large() const;
 
   std::shared_ptr<Channel> channel_;
   ChannelImpl& impl_;

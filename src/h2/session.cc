@@ -37,12 +37,13 @@ struct SessionCallbacks {
     if (stream == nullptr) return 0;
     bool ok = self(user_data).events_.on_header(stream, {reinterpret_cast<const char*>(name), namelen},
                                                 {reinterpret_cast<const char*>(value), valuelen});
-    if (ok) [[likely]]
-      return 0;
-    // Our RST_STREAM goes first; nghttp2 then queues none of its own
-    // (INTERNAL_ERROR) for a stream already closing, and skips the rest of
-    // the block (NGHTTP2_IB_IGN_HEADER_BLOCK: decoded, never validated).
-    nghttp2_submit_rst_stream(s, NGHTTP2_FLAG_NONE, frame->hd.stream_id, NGHTTP2_ENHANCE_YOUR_CALM);
+    return ok ? 0 : refuse_header_block(s, frame->hd.stream_id);
+  }
+  // Our RST_STREAM goes first; nghttp2 then queues none of its own
+  // (INTERNAL_ERROR) for a stream already closing, and skips the rest of the
+  // block (NGHTTP2_IB_IGN_HEADER_BLOCK: decoded, never validated).
+  [[gnu::noinline]] static int refuse_header_block(nghttp2_session* s, int32_t stream_id) {
+    nghttp2_submit_rst_stream(s, NGHTTP2_FLAG_NONE, stream_id, NGHTTP2_ENHANCE_YOUR_CALM);
     return NGHTTP2_ERR_TEMPORAL_CALLBACK_FAILURE;
   }
 

@@ -67,11 +67,8 @@ bool ServerCall::session_usable() const { return !stream_closed_ && !conn_->clos
 
 bool ServerCall::on_header(std::string_view name, std::string_view value) {
   header_bytes_ += name.size() + value.size() + 32;
-  if (header_bytes_ > kMaxHeaderBytes) [[unlikely]] {
-    if (header_bytes_ > kHardMaxHeaderBytes) return false;  // reset; the rest is skipped
-    if (header_error_.ok()) header_error_ = Status::resource_exhausted("request headers too large");
-    return true;
-  }
+  if (header_bytes_ > kMaxHeaderBytes) [[unlikely]]
+    return on_header_past_limit();
   if (headers_done_) return true;  // client trailers: nothing in them for us
   if (!name.empty() && name.front() == ':') {
     if (name == ":path") {
@@ -122,6 +119,12 @@ bool ServerCall::on_header(std::string_view name, std::string_view value) {
     Status st = h2::add_received_metadata(client_metadata_, name, value);
     if (!st.ok() && header_error_.ok()) header_error_ = st;
   }
+  return true;
+}
+
+bool ServerCall::on_header_past_limit() {
+  if (header_bytes_ > kHardMaxHeaderBytes) return false;  // reset; the rest is skipped
+  if (header_error_.ok()) header_error_ = Status::resource_exhausted("request headers too large");
   return true;
 }
 
@@ -421,6 +424,10 @@ bool ServerCall::recharge(bool must_fit) {
   const std::size_t now = footprint();
   if (now == charged_) [[likely]]
     return true;
+  return recharge_to(now, must_fit);
+}
+
+bool ServerCall::recharge_to(std::size_t now, bool must_fit) {
   ConnectionBudget& budget = conn_->budget();
   if (now < charged_) {
     budget.release(charged_ - now);

@@ -39,6 +39,8 @@ class ServerCall final : public ServerContext, public ServerCallOps, public Call
   // Session events, forwarded by the connection.
   bool on_header(std::string_view name, std::string_view value);
   void on_headers_end(bool end_stream);
+  // Past the soft header limit: RESOURCE_EXHAUSTED, or (hard) false.
+  [[gnu::noinline]] bool on_header_past_limit();
   void on_data(const std::uint8_t* data, std::size_t size);
   void on_remote_end();
   void on_stream_close(std::uint32_t error_code);
@@ -86,6 +88,7 @@ class ServerCall final : public ServerContext, public ServerCallOps, public Call
   // Brings the connection's budget in line with footprint(). Growth with
   // `must_fit` (inbound) may fail: false, and nothing more is charged.
   bool recharge(bool must_fit);
+  [[gnu::noinline]] bool recharge_to(std::size_t now, bool must_fit);
   // How much may wait on the stream before a writer is suspended.
   std::size_t queue_bound() const noexcept;
   void handler_done();

@@ -1,6 +1,7 @@
 // pronto-echo-server: the Echo test service as a process, for tests that
 // need a separate server (hostile peers, official clients).
 //   --port=N (0: a free port; prints "listening on port N")  --threads=N
+//   --handshake-timeout-ms=N (ServerOptions::handshake_timeout)
 #include <csignal>
 #include <cstdio>
 #include <cstring>
@@ -18,12 +19,16 @@ void on_signal(int) {
 int main(int argc, char** argv) {
   int port = 0;
   unsigned threads = 1;
+  long handshake_timeout_ms = -1;
   for (int i = 1; i < argc; ++i) {
     if (std::strncmp(argv[i], "--port=", 7) == 0) port = std::atoi(argv[i] + 7);
     if (std::strncmp(argv[i], "--threads=", 10) == 0) threads = static_cast<unsigned>(std::atoi(argv[i] + 10));
+    if (std::strncmp(argv[i], "--handshake-timeout-ms=", 23) == 0) handshake_timeout_ms = std::atol(argv[i] + 23);
   }
   pronto::test::EchoService service;
-  pronto::Server server({.event_loops = threads});
+  pronto::ServerOptions options{.event_loops = threads};
+  if (handshake_timeout_ms >= 0) options.handshake_timeout = std::chrono::milliseconds(handshake_timeout_ms);
+  pronto::Server server(options);
   server.add_service(service).listen("127.0.0.1:" + std::to_string(port));
   if (auto st = server.start(); !st.ok()) {
     std::fprintf(stderr, "%s\n", st.to_string().c_str());
