@@ -41,7 +41,9 @@ struct ServerOptions {
   // sent. Near a limit (3/4) new streams are refused with REFUSED_STREAM
   // (clients retry those) and stream windows stop reopening; a message that
   // does not fit fails its call with RESOURCE_EXHAUSTED. Handlers' own
-  // memory is theirs.
+  // memory is theirs. A connection's budget is raised to at least
+  // max_receive_message_size + 1 MiB, the server's to at least a
+  // connection's.
   std::size_t max_connection_memory = 32 << 20;
   std::size_t max_server_memory = std::size_t{1} << 30;
 };

@@ -54,7 +54,19 @@ constexpr std::size_t kTrimAfterFreeing = 8 << 20;
 
 }  // namespace
 
-ServerImpl::ServerImpl(ServerOptions options) : options_(options), memory_(options.max_server_memory) {
+namespace {
+// A connection's budget holds at least one message of the largest size
+// accepted (and the server's at least one connection's): a smaller one could
+// never admit such a message.
+ServerOptions with_consistent_budgets(ServerOptions o) {
+  o.max_connection_memory = std::max(o.max_connection_memory, o.max_receive_message_size + (1 << 20));
+  o.max_server_memory = std::max(o.max_server_memory, o.max_connection_memory);
+  return o;
+}
+}  // namespace
+
+ServerImpl::ServerImpl(ServerOptions options)
+    : options_(with_consistent_budgets(options)), memory_(options_.max_server_memory) {
   settings_.max_concurrent_streams = options_.max_concurrent_streams;
   if (options_.event_loops == 0) options_.event_loops = std::max(1u, std::thread::hardware_concurrency());
   if (options_.blocking_threads == 0) options_.blocking_threads = 1;
