@@ -92,10 +92,13 @@ class RawClient : public h2::SessionEvents {
     flush();
   }
   Stream& stream(std::int32_t id) { return *streams_.at(id); }
-  // The server took every byte sent on the stream so far (its window is
-  // back to the initial 64 KiB... or more).
-  std::int32_t send_window(std::int32_t id) {
-    return nghttp2_session_get_stream_remote_window_size(session_.raw(), id);
+  // The server took what was sent on the stream and credited it back (with
+  // a window of W, nghttp2 sends WINDOW_UPDATE once W/2 was consumed: send
+  // more than that, then wait for the window to be above W/2 again).
+  bool credited(std::int32_t id) {
+    const auto initial = nghttp2_session_get_remote_settings(session_.raw(), NGHTTP2_SETTINGS_INITIAL_WINDOW_SIZE);
+    return streams_.at(id)->body.pending() == 0 &&
+           nghttp2_session_get_stream_remote_window_size(session_.raw(), id) > static_cast<std::int32_t>(initial / 2);
   }
   // Reads and processes input until pred() holds (true) or 5 s pass.
   template <class Pred>
@@ -173,9 +176,9 @@ TEST(MemoryBudget, the_server_budget_bounds_all_connections_together) {
                      .max_server_memory = 5 * MiB});
   RawClient x(server.server().port()), y(server.server().port());
   const auto a = x.open(kClientStream);
-  x.send_message(a, kDeclared, 100000);
+  x.send_message(a, kDeclared, 600000);
   // The server credited the window back: it has admitted the message.
-  ASSERT_TRUE(x.run_until([&] { return x.send_window(a) >= 65535; }));
+  ASSERT_TRUE(x.run_until([&] { return x.credited(a); }));
   const auto b = y.open(kClientStream);
   y.send_message(b, kDeclared, 100000);  // fits its connection, not the server
   ASSERT_TRUE(y.run_until([&] { return y.stream(b).closed; }));
@@ -195,8 +198,8 @@ TEST(MemoryBudget, what_a_connection_held_is_released_when_it_goes) {
     for (int attempt = 0; attempt < 40 && !admitted; ++attempt) {
       RawClient x(server.server().port());
       const auto a = x.open(kClientStream);
-      x.send_message(a, kDeclared, 100000);
-      ASSERT_TRUE(x.run_until([&] { return x.stream(a).closed || x.send_window(a) >= 65535; }));
+      x.send_message(a, kDeclared, 600000);
+      ASSERT_TRUE(x.run_until([&] { return x.stream(a).closed || x.credited(a); }));
       admitted = !x.stream(a).closed;
       if (!admitted) std::this_thread::sleep_for(25ms);
     }
