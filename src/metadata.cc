@@ -29,7 +29,10 @@ std::vector<std::string_view> Metadata::get_all(std::string_view key) const {
 }
 
 Status Metadata::validate_for_send() const {
+  std::size_t total = 0;
   for (const auto& [k, v] : entries_) {
+    // -bin values go out base64-encoded.
+    total += k.size() + (wire::is_binary_key(k) ? (v.size() + 2) / 3 * 4 : v.size()) + 32;
     if (!wire::is_valid_key(k)) return Status::internal("invalid metadata key '" + k + "'");
     if (wire::is_reserved_key(k) || wire::is_protocol_header(k)) {
       return Status::internal("metadata key '" + k + "' is reserved");
@@ -37,6 +40,10 @@ Status Metadata::validate_for_send() const {
     if (!wire::is_binary_key(k) && !wire::is_valid_ascii_value(v)) {
       return Status::internal("metadata '" + k + "' must be printable ASCII (or use a -bin key)");
     }
+  }
+  if (total > kMaxSendBytes) {
+    return Status::resource_exhausted("metadata of " + std::to_string(total) + " bytes exceeds the " +
+                                      std::to_string(kMaxSendBytes) + " a header block may carry");
   }
   return {};
 }

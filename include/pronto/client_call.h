@@ -169,6 +169,17 @@ Task<Result<Resp>> unary_task(std::shared_ptr<Channel> channel, std::string_view
 template <class Resp>
 Task<Result<Resp>> finish_with_response(ClientCallCore* core) {
   auto msg = co_await TypedReadAwaiter<Resp, Codec<Resp>>{{core}};
+  std::optional<Resp> extra;
+  if (msg) extra = co_await TypedReadAwaiter<Resp, Codec<Resp>>{{core}};
+  if (extra) {
+    // Exactly one: a second message is a cardinality violation
+    // (doc/statuscodes.md: UNIMPLEMENTED). The call is cancelled, whatever
+    // status may already have arrived.
+    Status violation = Status::unimplemented("more than one response message for a client-streaming call");
+    core->fail(violation);
+    (void)co_await finish_awaiter(core);
+    co_return violation;
+  }
   Status st = co_await finish_awaiter(core);
   if (!st.ok()) co_return st;
   if (!msg) co_return Status::unimplemented("no response message for a client-streaming call");

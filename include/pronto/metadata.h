@@ -43,7 +43,12 @@ class Metadata {
   // Checks every entry is legal to send: valid lower-case key, not reserved
   // ("grpc-" prefix) nor a protocol header (content-type, te, ...), printable
   // ASCII value unless the key ends in "-bin". INTERNAL naming the bad entry.
+  // RESOURCE_EXHAUSTED when all of it is more than kMaxSendBytes as HPACK
+  // counts it (name + value as sent + 32 per entry): no HTTP/2 header block
+  // this large is sent (peers' limits are far lower: pronto's and grpc's
+  // 16 KiB, grpc's default 8 KiB).
   Status validate_for_send() const;
+  static constexpr std::size_t kMaxSendBytes = 60 * 1024;
 
  private:
   std::vector<Entry> entries_;

@@ -6,6 +6,8 @@
 // connection state lives on the loop.
 #pragma once
 
+#include <cstddef>  // before asio: see transport/event_loop.h
+
 #include <asio/steady_timer.hpp>
 #include <memory>
 #include <string>

@@ -327,6 +327,10 @@ void ClientCall::on_data(const std::uint8_t* data, std::size_t size) {
     }
     inbox_.push(std::move(m));
   }
+  if (st.ok() && unary_ && inbox_.size() > 1) [[unlikely]] {
+    // doc/statuscodes.md: a response cardinality violation is UNIMPLEMENTED.
+    st = Status::unimplemented("more than one response message for a unary call");
+  }
   if (!st.ok()) {
     abort(st);
     return;
@@ -353,11 +357,20 @@ void ClientCall::on_stream_close(std::uint32_t error_code) {
       complete(Status::unavailable("stream refused by the server"));
     } else if (error_code == NGHTTP2_CANCEL) {
       complete(Status::cancelled("stream cancelled by the server"));
+    } else if (error_code == NGHTTP2_ENHANCE_YOUR_CALM) {
+      // PROTOCOL-HTTP2.md: ENHANCE_YOUR_CALM -> RESOURCE_EXHAUSTED (a pronto
+      // server answers so past its hard header limit).
+      complete(Status::resource_exhausted("stream reset by the server: ENHANCE_YOUR_CALM"));
+    } else if (error_code == NGHTTP2_INADEQUATE_SECURITY) {
+      complete(Status::permission_denied("stream reset by the server: INADEQUATE_SECURITY"));
     } else if (error_code != 0) {
-      complete(
-          Status::internal("stream reset by the server with HTTP/2 error " + std::to_string(error_code)));
+      // Sent by the server, or by our own session (e.g. FLOW_CONTROL_ERROR
+      // for a server that ignores the window).
+      complete(Status::internal("stream reset with HTTP/2 error " + std::to_string(error_code)));
     } else if (!headers_received_) {
-      complete(Status::unavailable("stream closed before response headers"));
+      // PROTOCOL-HTTP2.md: RST_STREAM(NO_ERROR) -> INTERNAL. (Streams the
+      // server never processed close with REFUSED_STREAM, above.)
+      complete(Status::internal("stream closed by the server before response headers"));
     } else {
       complete(Status::internal("server closed the stream without trailers"));
     }

@@ -12,6 +12,8 @@
 // Memory: from the per-thread pool behind coroutine frames (task.h).
 #pragma once
 
+#include <cstddef>  // before asio: see transport/event_loop.h
+
 #include <asio/steady_timer.hpp>
 #include <atomic>
 #include <memory>

@@ -157,6 +157,8 @@ void ServerCall::on_headers_end(bool end_stream) {
       maybe_destroy();
     });
   }
+  single_request_ =
+      method_entry_->kind == RpcKind::unary || method_entry_->kind == RpcKind::server_streaming;
   handler_running_ = true;
   defer(&ServerCall::start_thunk);
 }
@@ -261,7 +263,10 @@ h2::HeaderBlock ServerCall::response_headers() {
     response_encoding_ = response_compression_;
     headers.add_static("grpc-encoding", wire::encoding_name(response_encoding_));
   }
-  h2::append_metadata(headers, initial_metadata_);
+  // Metadata that cannot be sent (start_write fails the call for it) is
+  // left out rather than put on the wire.
+  if (!initial_metadata_.empty() && initial_metadata_.validate_for_send().ok())
+    h2::append_metadata(headers, initial_metadata_);
   return headers;
 }
 
@@ -286,16 +291,20 @@ void ServerCall::finish(const Status& status) {
   // over the status they have not yet consumed.
   if (!remote_closed_) conn_->session().reset_after_end_stream(stream_id_, NGHTTP2_NO_ERROR);
   Status sent = status;
-  if (Status bad = trailing_metadata_.validate_for_send(); !bad.ok() && status.ok()) sent = bad;
+  // Trailing metadata that cannot be sent is left out (and fails an OK call).
+  const Metadata none;
+  const Status bad = trailing_metadata_.validate_for_send();
+  if (!bad.ok() && status.ok()) sent = bad;
+  const Metadata& trailing = bad.ok() ? trailing_metadata_ : none;
   if (!headers_sent_) {
     // Trailers-only: one HEADERS frame with END_STREAM.
     headers_sent_ = true;
     h2::HeaderBlock headers = response_headers();
-    h2::append_status(headers, sent, trailing_metadata_);
+    h2::append_status(headers, sent, trailing);
     conn_->session().submit_response(stream_id_, headers, nullptr);
   } else {
     h2::HeaderBlock trailers;
-    h2::append_status(trailers, sent, trailing_metadata_);
+    h2::append_status(trailers, sent, trailing);
     body_.finish_with_trailers(std::move(trailers));
     conn_->session().resume(stream_id_, body_);
   }
@@ -389,6 +398,11 @@ void ServerCall::on_data(const std::uint8_t* data, std::size_t size) {
         break;
       }
       m.payload = std::move(*plain);
+    }
+    if (++messages_received_ > 1 && single_request_) [[unlikely]] {
+      // doc/statuscodes.md: a request cardinality violation is UNIMPLEMENTED.
+      st = Status::unimplemented("more than one request message for a method that takes one");
+      break;
     }
     if (pending_read_) {
       deliver(*pending_read_, m);

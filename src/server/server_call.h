@@ -10,6 +10,8 @@
 // back to the loop before touching it).
 #pragma once
 
+#include <cstddef>  // before asio: see transport/event_loop.h
+
 #include <asio/steady_timer.hpp>
 #include <functional>
 #include <memory>
@@ -118,6 +120,8 @@ class ServerCall final : public ServerContext, public ServerCallOps, public Call
   wire::MessageQueue inbox_;    // payloads already decompressed
   std::size_t unconsumed_ = 0;  // received bytes not yet credited to the window
   std::size_t charged_ = 0;     // bytes held in the connection's budget
+  std::uint32_t messages_received_ = 0;
+  bool single_request_ = false;  // unary or server streaming: exactly one message
   bool credit_withheld_ = false;  // under memory pressure; the connection retries
   bool remote_closed_ = false;
   ReadOp* pending_read_ = nullptr;

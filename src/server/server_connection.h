@@ -5,6 +5,8 @@
 // ServerImpl tracks it (weakly) for shutdown. Threading: its loop only.
 #pragma once
 
+#include <cstddef>  // before asio: see transport/event_loop.h
+
 #include <asio/steady_timer.hpp>
 #include <memory>
 #include <vector>

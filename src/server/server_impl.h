@@ -7,6 +7,8 @@
 // the loops run connections, and shutdown() may come from any thread.
 #pragma once
 
+#include <cstddef>  // before asio: see transport/event_loop.h
+
 #include <asio/generic/stream_protocol.hpp>
 #include <asio/steady_timer.hpp>
 #include <asio/thread_pool.hpp>

@@ -3,6 +3,8 @@
 // resolve(), which asks the system resolver.
 #pragma once
 
+#include <cstddef>  // before asio: see transport/event_loop.h
+
 #include <asio/generic/stream_protocol.hpp>
 #include <cstdint>
 #include <string>

@@ -10,6 +10,8 @@
 // events. Threading: everything on the owning loop.
 #pragma once
 
+#include <cstddef>  // before asio: see transport/event_loop.h
+
 #include <asio/basic_stream_socket.hpp>
 #include <asio/generic/stream_protocol.hpp>
 #include <asio/io_context.hpp>

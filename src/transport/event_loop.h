@@ -5,6 +5,14 @@
 // Threading: post() from any thread; everything else from the owner's thread.
 #pragma once
 
+// A standard header before the first asio one, in every header that
+// includes asio: asio decides whether its handler memory uses aligned_alloc
+// or operator new from what the standard library defined before it
+// (_GLIBCXX_HAVE_ALIGNED_ALLOC), and every translation unit must decide the
+// same (the linker keeps one copy of asio's inline functions). This is the
+// choice of any code that includes a standard header first.
+#include <cstddef>
+
 #include <asio/executor_work_guard.hpp>
 #include <asio/io_context.hpp>
 #include <asio/post.hpp>

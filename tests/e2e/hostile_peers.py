@@ -341,6 +341,12 @@ def main():
         expect_status(port, "declared length over 4 MiB", 8, body=b"\x00" + struct.pack(">I", 5 << 20) + b"abc",
                       end=False)
         expect_status(port, "unary with no request message", 13, body=b"")
+        # doc/statuscodes.md: request cardinality violation -> UNIMPLEMENTED.
+        expect_status(port, "unary with two request messages", 12,
+                      body=frame(echo_request(b"one")) + frame(echo_request(b"two")))
+        expect_status(port, "server streaming with two request messages", 12,
+                      path="/pronto.test.Echo/ServerStream",
+                      body=frame(echo_request(b"one")) + frame(echo_request(b"two")))
         expect_status(port, "request that is not protobuf", 13, body=frame(b"\xff\xff\xff\xff"))
         case_garbage_bytes(port)
         case_http1_request(port)

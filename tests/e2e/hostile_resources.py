@@ -4,7 +4,12 @@ protocol correctness: a pronto server or client must stay within bounds.
 
     hostile_resources.py --case=NAME|all --echo-server=PATH
         [--interop-server=PATH] [--helloworld-client=PATH] [--upload-client=PATH]
+        [--helloworld-server=PATH]
     hostile_resources.py --list
+
+The cases of hostile_families.py (resets provoked on the server, flow-control
+abuse, frames out of order, slow connections, hostile servers for the
+client) are run from here as well.
 
 Every case starts its own server process on port 0 (and hostile_server.py
 on port 0 for the client cases), prints its figures (RSS = /proc VmRSS,
@@ -946,6 +951,7 @@ def main():
     ap.add_argument("--interop-server")
     ap.add_argument("--helloworld-client")
     ap.add_argument("--upload-client")
+    ap.add_argument("--helloworld-server")
     args = ap.parse_args()
     if args.list:
         print("\n".join(CASES))
@@ -981,4 +987,10 @@ def main():
 
 
 if __name__ == "__main__":
+    # The cases of hostile_families.py (the issue-8 attack families) run from
+    # here too: one driver, one list of ctest cases. It imports this module,
+    # which must be this very run (one FAILURES list, one CASE).
+    sys.modules.setdefault("hostile_resources", sys.modules[__name__])
+    import hostile_families  # noqa: E402
+    CASES.update(hostile_families.CASES)
     main()

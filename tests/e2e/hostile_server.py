@@ -3,7 +3,7 @@
 hostile_resources.py shares (frames and HPACK by hand: python3-h2 will not
 send these header blocks, nor stop reading on purpose).
 
-    hostile_server.py --mode=MODE [--stall-seconds=30] [--max-seconds=60]
+    hostile_server.py --mode=MODE [--code=N] [--stall-seconds=30] [--max-seconds=60]
 
 Binds 127.0.0.1 port 0, prints "listening on port N", serves ONE connection
 and exits (or after --max-seconds). Modes:
@@ -19,6 +19,24 @@ and exits (or after --max-seconds). Modes:
                  connection WINDOW_UPDATE to 2^31-1), reads the request
                  HEADERS, then stops reading its socket (small SO_RCVBUF)
                  for --stall-seconds
+Modes that break the protocol or the gRPC framing (hostile_families.py):
+  silent         reads the preface and the request, never writes a byte (no SETTINGS)
+  garbage        answers the preface with bytes that are not HTTP/2
+  goaway         SETTINGS then at once GOAWAY(last_stream_id 0, NO_ERROR),
+                 before reading any request
+  rst            answers the request HEADERS with RST_STREAM(--code=N)
+  huge-length    response HEADERS, then a message declaring 4 GiB - 1
+  cut-off        HEADERS, half a message, END_STREAM on that DATA (no trailers)
+  cut-off-trailers  HEADERS, half a message, then OK trailers
+  no-status      HEADERS, a whole message, trailers without grpc-status
+  http-503       :status 503 (text/plain) and a body, no grpc-status
+  http-503-only  :status 503 alone, END_STREAM on the HEADERS
+  text-html      :status 200, content-type text/html, an HTML body
+  data-flood     HEADERS, then 32 MiB of DATA (16 KiB messages) ignoring the
+                 client's windows
+  no-message     HEADERS and OK trailers, no message (a unary call's answer)
+  many-messages  HEADERS, 100,000 empty messages (500 KB, within the window),
+                 OK trailers
 """
 import select
 import socket
@@ -137,6 +155,7 @@ class RawConn:
     def __init__(self, sock: socket.socket):
         self.sock = sock
         self.buf = b""
+        self.pos = 0  # next_frame's read offset into buf (no copy per frame)
         self.decoder = hpack.Decoder()
         self.decoder.max_header_list_size = 1 << 30
         self.pending_block = None  # (sid, end_stream, bytes) while CONTINUATION is expected
@@ -159,20 +178,22 @@ class RawConn:
         if not chunk:
             self.eof = True
             return False
-        self.buf += chunk
+        self.buf = self.buf[self.pos:] + chunk if self.pos else self.buf + chunk
+        self.pos = 0
         return True
 
     def next_frame(self, timeout: float):
         """(type, flags, sid, payload), ("eof",) or None on timeout."""
         deadline = time.monotonic() + timeout
         while True:
-            if len(self.buf) >= 9:
-                length = int.from_bytes(self.buf[:3], "big")
-                if len(self.buf) >= 9 + length:
-                    ftype, flags = self.buf[3], self.buf[4]
-                    sid = struct.unpack(">I", self.buf[5:9])[0] & 0x7FFFFFFF
-                    payload = self.buf[9:9 + length]
-                    self.buf = self.buf[9 + length:]
+            p, buf = self.pos, self.buf
+            if len(buf) - p >= 9:
+                length = int.from_bytes(buf[p:p + 3], "big")
+                if len(buf) - p >= 9 + length:
+                    ftype, flags = buf[p + 3], buf[p + 4]
+                    sid = struct.unpack(">I", buf[p + 5:p + 9])[0] & 0x7FFFFFFF
+                    payload = buf[p + 9:p + 9 + length]
+                    self.pos = p + 9 + length
                     return ftype, flags, sid, payload
             if self.eof:
                 return ("eof",)
@@ -244,7 +265,81 @@ class RawConn:
 HELLO_REPLY = b"\x0a\x0dHello hostile"  # helloworld.HelloReply{message=1}
 
 
-def serve(mode: str, stall_seconds: float, max_seconds: float):
+MODES = ("normal", "bomb-headers", "bomb-trailers", "stall", "silent", "garbage", "goaway", "rst", "huge-length",
+         "cut-off", "cut-off-trailers", "no-status", "http-503", "http-503-only", "text-html", "data-flood",
+         "many-messages", "no-message")
+GRPC_RESPONSE = [(":status", "200"), ("content-type", "application/grpc")]
+OK_TRAILERS = [("grpc-status", "0")]
+
+
+def linger(conn: RawConn, end: float):
+    """Reads (answering SETTINGS and PING) until the client goes away."""
+    try:
+        while time.monotonic() < end:
+            ev = conn.next_event(end - time.monotonic())
+            if ev is None or ev[0] == "eof":
+                return
+    except OSError:
+        pass
+
+
+def response(mode: str, sid: int, code: int) -> bytes:
+    """The answer to the request on stream `sid` for the modes that send
+    one in a single write (all but stall, silent, garbage, goaway, data-flood)."""
+    hello = grpc_message(HELLO_REPLY)
+    if mode == "rst":
+        return frame(RST_STREAM, 0, sid, struct.pack(">I", code))
+    if mode == "http-503-only":
+        return header_frames(sid, plain_block([(":status", "503")]), end_stream=True)
+    if mode == "http-503":
+        return (header_frames(sid, plain_block([(":status", "503"), ("content-type", "text/plain")]), False) +
+                frame(DATA, FLAG_END_STREAM, sid, b"Service Unavailable"))
+    if mode == "text-html":
+        return (header_frames(sid, plain_block([(":status", "200"), ("content-type", "text/html")]), False) +
+                frame(DATA, FLAG_END_STREAM, sid, b"<html><body>Hello hostile</body></html>"))
+    head = header_frames(sid, bomb_block(GRPC_RESPONSE) if mode == "bomb-headers" else plain_block(GRPC_RESPONSE),
+                         end_stream=False)
+    if mode == "huge-length":
+        return head + frame(DATA, 0, sid, b"\x00\xff\xff\xff\xff" + b"x" * 1000)
+    if mode == "cut-off":
+        return head + frame(DATA, FLAG_END_STREAM, sid, hello[:len(hello) // 2])
+    if mode == "cut-off-trailers":
+        return (head + frame(DATA, 0, sid, hello[:len(hello) // 2]) +
+                header_frames(sid, plain_block(OK_TRAILERS), end_stream=True))
+    if mode == "no-status":
+        return head + frame(DATA, 0, sid, hello) + header_frames(sid, plain_block([("x-no-status", "1")]), True)
+    if mode == "no-message":
+        return head + header_frames(sid, plain_block(OK_TRAILERS), end_stream=True)
+    if mode == "many-messages":
+        per_frame = MAX_FRAME // 5  # 3276 empty messages a frame
+        body = b"".join(frame(DATA, 0, sid, grpc_message(b"") * min(per_frame, 100000 - i))
+                        for i in range(0, 100000, per_frame))
+        return head + body + header_frames(sid, plain_block(OK_TRAILERS), end_stream=True)
+    trailers = OK_TRAILERS
+    return head + frame(DATA, 0, sid, hello) + header_frames(
+        sid, bomb_block(trailers) if mode == "bomb-trailers" else plain_block(trailers), end_stream=True)
+
+
+def flood(conn: RawConn, sid: int, end: float, total: int = 32 << 20) -> int:
+    """HEADERS, then `total` bytes of DATA on `sid` whatever the client's
+    windows say: the bytes it took before it closed or stopped reading."""
+    conn.send(header_frames(sid, plain_block(GRPC_RESPONSE), end_stream=False))
+    # Whole messages (one per frame): the client credits a stream window as
+    # the application takes messages, so unread ones pin it at once.
+    rest = frame(DATA, 0, sid, grpc_message(b"f" * (MAX_FRAME - 5)))
+    conn.sock.settimeout(2)
+    sent = 0
+    try:
+        while sent < total and time.monotonic() < end:
+            conn.sock.sendall(rest * 16)
+            sent += 16 * MAX_FRAME
+    except OSError:  # the client closed, or stopped reading for 2 s
+        pass
+    print(f"flooded {sent} bytes of DATA", file=sys.stderr, flush=True)
+    return sent
+
+
+def serve(mode: str, stall_seconds: float, max_seconds: float, code: int = 0):
     listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     if mode == "stall":
@@ -267,10 +362,28 @@ def serve(mode: str, stall_seconds: float, max_seconds: float):
         print("bad client preface", file=sys.stderr)
         return 1
     conn.buf = conn.buf[len(PREFACE):]
+    if mode == "silent":
+        while time.monotonic() < end and (conn._fill(end - time.monotonic()) or not conn.eof):
+            conn.buf = b""
+        sock.close()
+        return 0
+    if mode == "garbage":
+        try:
+            conn.send(b"HTTP/1.1 400 Bad Request\r\n\r\n" + b"\x00\xff garbage \xfe\x01" * 64)
+        except OSError:
+            pass
+        linger_raw(conn, end)
+        sock.close()
+        return 0
     if mode == "stall":
         conn.send(settings_frame([(SETTINGS_INITIAL_WINDOW_SIZE, MAX_WINDOW)]) + window_update(0, MAX_WINDOW - 65535))
     else:
         conn.send(settings_frame([(SETTINGS_MAX_CONCURRENT_STREAMS, 100)]))
+    if mode == "goaway":
+        conn.send(frame(GOAWAY, 0, 0, struct.pack(">II", 0, 0)))
+        linger(conn, min(end, time.monotonic() + 5))
+        sock.close()
+        return 0
     request_sid = None
     while time.monotonic() < end:
         ev = conn.next_event(end - time.monotonic())
@@ -283,43 +396,41 @@ def serve(mode: str, stall_seconds: float, max_seconds: float):
                 time.sleep(min(stall_seconds, max(0.0, end - time.monotonic())))
                 sock.close()
                 return 0
-            if ev[3]:
+            if ev[3] or mode in ("rst", "data-flood"):
                 break
         elif ev[0] == "data" and ev[1] == request_sid and ev[3]:
             break
     if request_sid is None:
         print("no request", file=sys.stderr)
         return 1
-    response = [(":status", "200"), ("content-type", "application/grpc")]
-    trailers = [("grpc-status", "0")]
-    out = b""
-    if mode == "bomb-headers":
-        out += header_frames(request_sid, bomb_block(response), end_stream=False)
-    else:
-        out += header_frames(request_sid, plain_block(response), end_stream=False)
-    out += frame(DATA, 0, request_sid, grpc_message(HELLO_REPLY))
-    if mode == "bomb-trailers":
-        out += header_frames(request_sid, bomb_block(trailers), end_stream=True)
-    else:
-        out += header_frames(request_sid, plain_block(trailers), end_stream=True)
     try:
-        conn.send(out)
+        if mode == "data-flood":
+            flood(conn, request_sid, end)
+            conn.sock.settimeout(None)
+        else:
+            conn.send(response(mode, request_sid, code))
         # Until the client goes away (it may reset the stream, GOAWAY, close).
-        while time.monotonic() < end:
-            ev = conn.next_event(end - time.monotonic())
-            if ev is None or ev[0] == "eof":
-                break
+        linger(conn, end)
     except OSError:
         pass
     sock.close()
     return 0
 
 
+def linger_raw(conn: RawConn, end: float):
+    """Reads and drops bytes until the client closes (no frame parsing)."""
+    while time.monotonic() < end and not conn.eof:
+        conn._fill(end - time.monotonic())
+        conn.buf = b""
+
+
 def main():
-    mode, stall_seconds, max_seconds = "normal", 30.0, 60.0
+    mode, stall_seconds, max_seconds, code = "normal", 30.0, 60.0, 0
     for arg in sys.argv[1:]:
         if arg.startswith("--mode="):
             mode = arg[7:]
+        elif arg.startswith("--code="):
+            code = int(arg[7:])
         elif arg.startswith("--stall-seconds="):
             stall_seconds = float(arg[16:])
         elif arg.startswith("--max-seconds="):
@@ -327,10 +438,10 @@ def main():
         else:
             print(__doc__, file=sys.stderr)
             sys.exit(2)
-    if mode not in ("normal", "bomb-headers", "bomb-trailers", "stall"):
+    if mode not in MODES:
         print(f"unknown mode {mode}", file=sys.stderr)
         sys.exit(2)
-    sys.exit(serve(mode, stall_seconds, max_seconds))
+    sys.exit(serve(mode, stall_seconds, max_seconds, code))
 
 
 if __name__ == "__main__":
