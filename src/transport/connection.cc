@@ -209,7 +209,10 @@ void Connection::flush() {
       // make writers ready.
       for (;;) {
         if (tls_) {
-          session_.collect_output(t_plain_out, kMaxUnsentOutput);
+          // The bound counts what this flush already encrypted: plaintext
+          // is moved out of t_plain_out at every pass.
+          const std::size_t room = out.size() < kMaxUnsentOutput ? kMaxUnsentOutput - out.size() : 0;
+          session_.collect_output(t_plain_out, room);
           t_plain_flat.clear();
           t_plain_out.move_to(t_plain_flat);
           tls_->send(t_plain_flat);

@@ -26,6 +26,7 @@ import collections
 import os
 import resource
 import socket
+import ssl
 import struct
 import subprocess
 import sys
@@ -41,6 +42,8 @@ import h2.settings
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import hostile_server as raw  # noqa: E402  (raw frames and HPACK)
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "interop"))
+from interop_certs import HOST_OVERRIDE, TestCerts  # noqa: E402  (the interop suite's TLS test PKI)
 
 MiB = 1024 * 1024
 KiB = 1024
@@ -297,20 +300,45 @@ def grpc_frame(payload):
 ECHO_UNARY = "/pronto.test.Echo/Unary"
 
 
-def request_headers(path):
-    return [(":method", "POST"), (":scheme", "http"), (":path", path), (":authority", "x"),
+def request_headers(path, scheme="http", authority="x"):
+    return [(":method", "POST"), (":scheme", scheme), (":path", path), (":authority", authority),
             ("content-type", "application/grpc"), ("te", "trailers")]
 
 
-class Client:
-    """A python3-h2 client connection."""
+def tls_context(ca_file):
+    """A client context for the interop test certificates (interop_certs.py):
+    verifies the server against `ca_file` and offers ALPN h2 only. Client
+    connects with SNI and :authority HOST_OVERRIDE, as the interop clients do
+    with --server_host_override."""
+    ctx = ssl.create_default_context(cafile=ca_file)
+    ctx.set_alpn_protocols(["h2"])
+    return ctx
 
-    def __init__(self, port, rcvbuf=None, settings=None, timeout=10):
+
+class Client:
+    """A python3-h2 client connection; over TLS if `tls` (an ssl.SSLContext,
+    see tls_context()) is given: the socket (SO_RCVBUF set before connecting)
+    is wrapped after the TCP connect, with SNI HOST_OVERRIDE, and ALPN must
+    select h2."""
+
+    def __init__(self, port, rcvbuf=None, settings=None, timeout=10, tls=None):
         self.sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         if rcvbuf:
             self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, rcvbuf)
         self.sock.settimeout(timeout)
         self.sock.connect(("127.0.0.1", port))
+        self.scheme, self.authority = "http", "x"
+        if tls is not None:
+            try:
+                self.sock = tls.wrap_socket(self.sock, server_hostname=HOST_OVERRIDE)
+            except BaseException:
+                self.sock.close()
+                raise
+            if self.sock.selected_alpn_protocol() != "h2":
+                alpn = self.sock.selected_alpn_protocol()
+                self.sock.close()
+                raise ssl.SSLError(f"ALPN selected {alpn!r}, not 'h2'")
+            self.scheme, self.authority = "https", HOST_OVERRIDE
         self.conn = h2.connection.H2Connection(h2.config.H2Configuration(client_side=True))
         if settings:
             self.conn.local_settings = h2.settings.Settings(client=True, initial_values=settings)
@@ -322,9 +350,18 @@ class Client:
         if data:
             self.sock.sendall(data)
 
+    def readable(self, timeout):
+        """True if a recv() would not block within `timeout` s: over TLS,
+        decrypted bytes the ssl layer already holds count too (poll() on the
+        fd does not see them)."""
+        if isinstance(self.sock, ssl.SSLSocket) and self.sock.pending():
+            return True
+        return bool(raw.readable([self.sock], timeout))
+
     def request(self, path, body=None, end=True):
         sid = self.conn.get_next_available_stream_id()
-        self.conn.send_headers(sid, request_headers(path), end_stream=body is None and end)
+        self.conn.send_headers(sid, request_headers(path, self.scheme, self.authority),
+                               end_stream=body is None and end)
         if body is not None:
             for i in range(0, max(len(body), 1), 16384):
                 chunk = body[i:i + 16384]
@@ -337,11 +374,11 @@ class Client:
         status, data = None, b""
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
-            if not raw.readable([self.sock], deadline - time.monotonic()):
+            if not self.readable(deadline - time.monotonic()):
                 break
             try:
                 chunk = self.sock.recv(1 << 20)
-            except (ConnectionResetError, socket.timeout):
+            except (ConnectionResetError, socket.timeout, ssl.SSLError):
                 break
             if not chunk:
                 break
@@ -372,9 +409,9 @@ class Client:
         self.sock.close()
 
 
-def normal_call(port, tag, timeout=5.0, path=ECHO_UNARY, body=None, expect=b"still alive"):
+def normal_call(port, tag, timeout=5.0, path=ECHO_UNARY, body=None, expect=b"still alive", tls=None):
     try:
-        c = Client(port, timeout=timeout)
+        c = Client(port, timeout=timeout, tls=tls)
         if body is None:
             ok, detail = c.unary(timeout=timeout)
         else:
@@ -417,9 +454,11 @@ def warm(srv, **kwargs):
 # ---- 1. stalled reader ------------------------------------------------------------
 
 def stalled_reader(srv, path, body, call_kwargs=None, stall=4.0):
+    """call_kwargs go to normal_call (its "tls" to the stalled Client too)."""
     warm(srv, **(call_kwargs or {}))
     w = Window(srv.pid).start()
-    c = Client(srv.port, rcvbuf=4096, settings={h2.settings.SettingCodes.INITIAL_WINDOW_SIZE: raw.MAX_WINDOW})
+    c = Client(srv.port, rcvbuf=4096, settings={h2.settings.SettingCodes.INITIAL_WINDOW_SIZE: raw.MAX_WINDOW},
+               tls=(call_kwargs or {}).get("tls"))
     c.conn.increment_flow_control_window(raw.MAX_WINDOW - 65535)
     c.request(path, grpc_frame(body))
     time.sleep(stall)  # and read nothing
@@ -434,15 +473,36 @@ def case_stalled_reader(args):
     stalled_reader(srv, "/pronto.test.Echo/ServerStream", echo_request(b"big", count=128, response_size=MiB))
 
 
+STREAMING_OUTPUT_CALL = "/grpc.testing.TestService/StreamingOutputCall"
+INTEROP_EMPTY_CALL = {"path": "/grpc.testing.TestService/EmptyCall", "body": grpc_frame(b""), "expect": b""}
+
+
+def streaming_output_request(count=128, size=MiB):
+    """grpc.testing.StreamingOutputCallRequest{response_parameters=2: {size=1}} x count."""
+    params = b"\x08" + varint(size)
+    return (b"\x12" + varint(len(params)) + params) * count
+
+
 def case_stalled_reader_interop(args):
     if not args.interop_server:
         return check(False, "--interop-server is required")
     srv = server(args.interop_server)
-    # grpc.testing.StreamingOutputCallRequest{response_parameters=2: {size=1}} x 128
-    params = b"\x08" + varint(MiB)
-    body = (b"\x12" + varint(len(params)) + params) * 128
-    empty_call = {"path": "/grpc.testing.TestService/EmptyCall", "body": grpc_frame(b""), "expect": b""}
-    stalled_reader(srv, "/grpc.testing.TestService/StreamingOutputCall", body, empty_call)
+    stalled_reader(srv, STREAMING_OUTPUT_CALL, streaming_output_request(), INTEROP_EMPTY_CALL)
+
+
+def case_stalled_reader_tls(args):
+    """stalled_reader_interop over TLS: pronto-interop-server with the interop
+    suite's test certificates (made in a temporary directory), the client
+    verifying them against the test CA as foo.test.google.fr (SNI and
+    :authority). What TLS buffers for a reader that stopped must be bounded
+    like the plaintext output."""
+    if not args.interop_server:
+        return check(False, "--interop-server is required")
+    with TestCerts() as certs:
+        srv = server(args.interop_server, *certs.server_flags())
+        stalled_reader(srv, STREAMING_OUTPUT_CALL, streaming_output_request(),
+                       {**INTEROP_EMPTY_CALL, "tls": tls_context(certs.ca)})
+        srv.stop()  # before its certificates go
 
 
 # ---- 2. EMFILE -------------------------------------------------------------------
@@ -678,7 +738,7 @@ def case_hpack_bomb_client_trailers(args):
 # ---- 5. partial messages and stalled streams -------------------------------------
 
 def read_events(c, timeout):
-    if not raw.readable([c.sock], timeout):
+    if not c.readable(timeout):
         return []
     try:
         chunk = c.sock.recv(1 << 20)
@@ -929,6 +989,7 @@ def case_client_stalled_reader(args):
 CASES = {
     "stalled_reader": case_stalled_reader,
     "stalled_reader_interop": case_stalled_reader_interop,
+    "stalled_reader_tls": case_stalled_reader_tls,
     "emfile": case_emfile,
     "hpack_bomb_server": case_hpack_bomb_server,
     "header_soft_limit": case_header_soft_limit,
