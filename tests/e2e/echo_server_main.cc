@@ -2,21 +2,23 @@
 // need a separate server (hostile peers, official clients).
 //   --port=N (0: a free port; prints "listening on port N")  --threads=N
 //   --handshake-timeout-ms=N (ServerOptions::handshake_timeout)
-#include <csignal>
+#include <signal.h>
+
+#include <chrono>
 #include <cstdio>
 #include <cstring>
 #include <string>
 
 #include "echo_service.h"
 
-namespace {
-pronto::Server* g_server = nullptr;
-void on_signal(int) {
-  if (g_server) std::thread([] { g_server->shutdown(std::chrono::seconds(1)); }).detach();
-}
-}  // namespace
-
 int main(int argc, char** argv) {
+  // SIGTERM/SIGINT are blocked before any thread starts (the server's threads inherit the
+  // mask) and taken by sigwait() below: a handler may not allocate or start a thread.
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGTERM);
+  sigaddset(&signals, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
   int port = 0;
   unsigned threads = 1;
   long handshake_timeout_ms = -1;
@@ -34,11 +36,11 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "%s\n", st.to_string().c_str());
     return 1;
   }
-  g_server = &server;
-  std::signal(SIGTERM, on_signal);
-  std::signal(SIGINT, on_signal);
   std::printf("listening on port %d\n", server.port());
   std::fflush(stdout);
+  int sig = 0;
+  sigwait(&signals, &sig);
+  server.shutdown(std::chrono::seconds(1));
   server.wait();
   return 0;
 }
