@@ -668,7 +668,10 @@ def case_hpack_bomb_server(args):
     check(w.cpu < 2.0, f"server CPU for {mb:.1f} MB of bomb blocks {w.cpu:.2f} s < 2 s")
     check(calm == sent and sent > 0, f"every bomb stream reset with ENHANCE_YOUR_CALM (11): {calm} of {sent}")
     check(goaway is None, f"no GOAWAY (got {goaway})")
-    w.report("HPACK bomb")
+    # A burst at line rate (50-75 MB/s here) keeps the one-loop server busy
+    # for as long as it lasts, so a share-of-wall check means nothing; the
+    # bound is the CPU per MB above (< 2 s for 20 MB; it was ~20 s).
+    w.report("HPACK bomb", cpu_ratio=None)
     if not cut_short:
         c.sock.settimeout(5)
         status, data, reset, _ = c.unary(timeout=5)
