@@ -69,7 +69,6 @@ class ServerImpl {
   h2::SessionSettings settings_;
   // Before the loops: connections give their share back when destroyed.
   SharedMemoryBudget memory_;
-  std::unique_ptr<asio::steady_timer> housekeeping_;
   struct ListenAddress {
     std::string address;
     std::optional<TlsServerOptions> tls;
@@ -83,7 +82,8 @@ class ServerImpl {
   std::unordered_map<std::string, const Service::Method*, StringHash, std::equal_to<>> methods_;
   std::vector<std::shared_ptr<ServerInterceptor>> interceptors_;
   std::vector<std::unique_ptr<EventLoop>> loops_;
-  std::vector<std::unique_ptr<Listener>> listeners_;
+  std::vector<std::unique_ptr<Listener>> listeners_;  // after loops_: their timers die first
+  std::unique_ptr<asio::steady_timer> housekeeping_;   // on loops_[0], so after loops_ too
   std::unique_ptr<asio::thread_pool> pool_;
   std::atomic<unsigned> next_loop_{0};
 
