@@ -154,7 +154,8 @@ class Service {
   }
   static Status missing_request(ServerContext& ctx) {
     if (ctx.is_cancelled()) return Status::cancelled();
-    return Status::internal("missing request message");
+    // doc/statuscodes.md: a request cardinality violation is UNIMPLEMENTED.
+    return Status::unimplemented("missing request message (the method takes exactly one)");
   }
   template <class Resp>
   static Task<Status> send_response(detail::CallCore& core, Result<Resp>& resp) {

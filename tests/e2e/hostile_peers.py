@@ -340,7 +340,7 @@ def main():
         expect_status(port, "message cut short at end of stream", 13, body=frame(echo_request(b"xyz"))[:-2])
         expect_status(port, "declared length over 4 MiB", 8, body=b"\x00" + struct.pack(">I", 5 << 20) + b"abc",
                       end=False)
-        expect_status(port, "unary with no request message", 13, body=b"")
+        expect_status(port, "unary with no request message", 12, body=b"")
         # doc/statuscodes.md: request cardinality violation -> UNIMPLEMENTED.
         expect_status(port, "unary with two request messages", 12,
                       body=frame(echo_request(b"one")) + frame(echo_request(b"two")))
