@@ -6,6 +6,7 @@ the exact answer; after all of them the same server process must still
 answer a normal call. Usage: hostile_peers.py /path/to/pronto-echo-server
 """
 import gzip
+import os
 import socket
 import struct
 import subprocess
@@ -15,6 +16,9 @@ import time
 import h2.config
 import h2.connection
 import h2.events
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from hostile_resources import varint  # noqa: E402
 
 FAILURES = []
 
@@ -32,16 +36,6 @@ def echo_request(message: bytes, delay_ms: int = 0) -> bytes:
     if delay_ms:
         body += b"\x18" + varint(delay_ms)
     return body
-
-
-def varint(n: int) -> bytes:
-    out = b""
-    while True:
-        b = n & 0x7F
-        n >>= 7
-        out += bytes([b | (0x80 if n else 0)])
-        if not n:
-            return out
 
 
 def frame(payload: bytes, compressed: int = 0) -> bytes:
