@@ -253,7 +253,7 @@ void ServerCall::maybe_destroy() {
 
 // ---- response ---------------------------------------------------------------
 
-h2::HeaderBlock ServerCall::response_headers() {
+h2::HeaderBlock ServerCall::response_headers(bool with_metadata) {
   h2::HeaderBlock headers;
   headers.add_static(":status", "200");
   headers.add_static("content-type", "application/grpc");
@@ -263,17 +263,15 @@ h2::HeaderBlock ServerCall::response_headers() {
     response_encoding_ = response_compression_;
     headers.add_static("grpc-encoding", wire::encoding_name(response_encoding_));
   }
-  // Metadata that cannot be sent (start_write fails the call for it) is
-  // left out rather than put on the wire.
-  if (!initial_metadata_.empty() && initial_metadata_.validate_for_send().ok())
-    h2::append_metadata(headers, initial_metadata_);
+  if (with_metadata) h2::append_metadata(headers, initial_metadata_);
   return headers;
 }
 
 void ServerCall::send_headers_if_needed() {
   if (headers_sent_) return;
   headers_sent_ = true;
-  conn_->session().submit_response(stream_id_, response_headers(), &body_);
+  // Only after start_write validated the metadata.
+  conn_->session().submit_response(stream_id_, response_headers(true), &body_);
 }
 
 void ServerCall::finish(const Status& status) {
@@ -299,7 +297,9 @@ void ServerCall::finish(const Status& status) {
   if (!headers_sent_) {
     // Trailers-only: one HEADERS frame with END_STREAM.
     headers_sent_ = true;
-    h2::HeaderBlock headers = response_headers();
+    // Metadata that cannot be sent is left out rather than put on the wire.
+    h2::HeaderBlock headers =
+        response_headers(initial_metadata_.empty() || initial_metadata_.validate_for_send().ok());
     h2::append_status(headers, sent, trailing);
     conn_->session().submit_response(stream_id_, headers, nullptr);
   } else {
@@ -346,10 +346,13 @@ bool ServerCall::start_write(WriteOp& op) {
     op.ok = false;
     return true;
   }
-  if (Status bad = initial_metadata_.validate_for_send(); !bad.ok() && !headers_sent_) {
-    fail(bad);
-    op.ok = false;
-    return true;
+  if (!headers_sent_) {
+    // Checked once, before the headers go out.
+    if (Status bad = initial_metadata_.validate_for_send(); !bad.ok()) {
+      fail(bad);
+      op.ok = false;
+      return true;
+    }
   }
   send_headers_if_needed();  // decides response_encoding_
   const bool compress = op.compress && response_encoding_ != Compression::identity;

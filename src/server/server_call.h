@@ -79,8 +79,9 @@ class ServerCall final : public ServerContext, public ServerCallOps, public Call
   // client is still sending.
   void finish(const Status& status);
   void send_headers_if_needed();
-  // :status, content-type, grpc-accept-encoding, grpc-encoding, metadata.
-  h2::HeaderBlock response_headers();
+  // :status, content-type, grpc-accept-encoding, grpc-encoding, and the
+  // initial metadata when with_metadata (the caller knows it can be sent).
+  h2::HeaderBlock response_headers(bool with_metadata);
   void deliver(ReadOp& op, wire::Message& m);
   void cancel();
   void credit_window();
