@@ -262,14 +262,10 @@ bool Session::receive(const std::uint8_t* data, std::size_t size) {
 }
 
 void Session::resume_throttled() {
-  // Move the list out first: a stream may throttle again while collecting.
-  std::vector<std::pair<std::int32_t, OutboundBody*>> list;
-  list.swap(throttled_);
-  for (auto& [id, body] : list) resume(id, *body);
-  if (throttled_.empty()) {
-    list.clear();
-    throttled_.swap(list);  // keeps the capacity
-  }
+  // nghttp2_session_resume_data only requeues the streams (no callback runs
+  // here); those still over the limit throttle again while collecting.
+  for (auto& [id, body] : throttled_) resume(id, *body);
+  throttled_.clear();
 }
 
 void Session::collect_output(OutputBuffer& out, std::size_t data_limit) {
