@@ -355,9 +355,13 @@ TEST(Session, a_refused_header_resets_the_stream_with_enhance_your_calm_and_skip
     for (int i = 0; i < 20; ++i) {
       std::string c2s, s2c;
       client.collect_output(c2s);
-      if (!c2s.empty()) ASSERT_TRUE(server.receive(reinterpret_cast<const std::uint8_t*>(c2s.data()), c2s.size()));
+      if (!c2s.empty()) {
+        ASSERT_TRUE(server.receive(reinterpret_cast<const std::uint8_t*>(c2s.data()), c2s.size()));
+      }
       server.collect_output(s2c);
-      if (!s2c.empty()) ASSERT_TRUE(client.receive(reinterpret_cast<const std::uint8_t*>(s2c.data()), s2c.size()));
+      if (!s2c.empty()) {
+        ASSERT_TRUE(client.receive(reinterpret_cast<const std::uint8_t*>(s2c.data()), s2c.size()));
+      }
       if (c2s.empty() && s2c.empty()) return;
     }
   };
