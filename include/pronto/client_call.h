@@ -23,6 +23,7 @@
 #include "pronto/channel.h"
 #include "pronto/client_context.h"
 #include "pronto/codec.h"
+#include "pronto/detail/ambient.h"
 #include "pronto/detail/call_core.h"
 #include "pronto/status.h"
 #include "pronto/task.h"
@@ -65,26 +66,14 @@ using ClientCallPtr = std::unique_ptr<ClientCallCore, ClientCallRelease>;
 // Starts a unary call; returns true when it completed at once (a local
 // failure), otherwise resumes op.waiter with op.response and op.status set.
 bool start_unary(Channel& channel, std::string_view path, CallOptions& options, UnaryOp& op);
-// Starts a streaming call. With `first` set, that message is sent at once
-// (and the request side half-closed when `half_close`).
+// Makes a streaming call that starts with its first operation (read,
+// write, writes_done, finish or cancel), as a unary call starts when
+// awaited; dropped before that, it never runs. With `first` set, that
+// message is sent first (and the request side half-closed when `half_close`).
 // A non-OK `local_error` (e.g. the first message did not serialize) fails
 // the call with it before anything is sent.
 ClientCallPtr start_stream(Channel& channel, std::string_view path, CallOptions options,
                            std::optional<std::string> first, bool half_close, Status local_error = {});
-
-// While alive on a thread, pronto completes async operations started on that
-// thread on the channel's loop instead of posting them back (block_on uses
-// it so a thread waiting for its own result cannot deadlock).
-class BlockingRegion {
- public:
-  BlockingRegion() noexcept;
-  ~BlockingRegion();
-  BlockingRegion(const BlockingRegion&) = delete;
-  BlockingRegion& operator=(const BlockingRegion&) = delete;
-
- private:
-  void* saved_;
-};
 
 // A coroutine that starts at once and frees itself when done.
 struct Detached {
@@ -159,7 +148,8 @@ Task<Result<Resp>> unary_task(std::shared_ptr<Channel> channel, std::string_view
   };
   co_await Awaiter{*channel, path, options, op};
   if (!op.status.ok()) co_return std::move(op.status);
-  if (!op.response) co_return Status::unimplemented("no response message for a unary call");
+  // A response cardinality violation (as grpc-go and grpc-java answer it).
+  if (!op.response) co_return Status::internal("cardinality violation: OK status without a response message");
   Resp resp;
   if (!Codec<Resp>::parse(*op.response, resp)) co_return Status::internal("failed to parse response message");
   co_return resp;
@@ -172,17 +162,18 @@ Task<Result<Resp>> finish_with_response(ClientCallCore* core) {
   std::optional<Resp> extra;
   if (msg) extra = co_await TypedReadAwaiter<Resp, Codec<Resp>>{{core}};
   if (extra) {
-    // Exactly one: a second message is a cardinality violation
-    // (doc/statuscodes.md: UNIMPLEMENTED). The call is cancelled, whatever
+    // Exactly one: a second message is a cardinality violation (INTERNAL, as
+    // grpc-go and grpc-java answer it). The call is cancelled, whatever
     // status may already have arrived.
-    Status violation = Status::unimplemented("more than one response message for a client-streaming call");
+    Status violation =
+        Status::internal("cardinality violation: more than one response message where exactly one is due");
     core->fail(violation);
     (void)co_await finish_awaiter(core);
     co_return violation;
   }
   Status st = co_await finish_awaiter(core);
   if (!st.ok()) co_return st;
-  if (!msg) co_return Status::unimplemented("no response message for a client-streaming call");
+  if (!msg) co_return Status::internal("cardinality violation: OK status without a response message");
   co_return std::move(*msg);
 }
 
@@ -219,7 +210,8 @@ class ClientReader {
   detail::ClientCallPtr call_;
 };
 
-// Client streaming, async: co_await w.write(m) (false once the call is over),
+// Client streaming, async: co_await w.write(m) (a Status: CANCELLED once the
+// call is over; finish() then says why),
 // then co_await w.finish() for the response.
 template <class Req, class Resp>
 class ClientWriter {
@@ -333,23 +325,24 @@ class BlockingReader {
   std::optional<Status> status_;
 };
 
-// Client streaming: write(m) each message (false once the call is over,
-// e.g. the server answered early), then finish() for the response.
+// Client streaming: write(m) each message (a Status: not OK once the call is
+// over, e.g. the server answered early), then finish() for the response.
 template <class Req, class Resp>
 class BlockingWriter {
  public:
   explicit BlockingWriter(ClientWriter<Req, Resp> w) : w_(std::move(w)) {}
-  bool write(const Req& m, bool compress = true) {
-    return detail::block_on([](ClientWriter<Req, Resp>& w, const Req& m, bool c) -> Task<bool> {
+  Status write(const Req& m, bool compress = true) {
+    return detail::block_on([](ClientWriter<Req, Resp>& w, const Req& m, bool c) -> Task<Status> {
       co_return co_await w.write(m, c);
     }(w_, m, compress));
   }
-  // Writes every element of a range (e.g. a generator); false if cut short.
+  // Writes every element of a range (e.g. a generator); stops at the first
+  // write that fails and returns its status.
   template <class Range>
-  bool write_all(Range&& messages) {
+  Status write_all(Range&& messages) {
     for (const auto& m : messages)
-      if (!write(m)) return false;
-    return true;
+      if (Status st = write(m); !st.ok()) return st;
+    return {};
   }
   Result<Resp> finish() { return detail::block_on(w_.finish()); }
   void cancel() { w_.cancel(); }
@@ -364,8 +357,8 @@ template <class Req, class Resp>
 class BlockingStream {
  public:
   explicit BlockingStream(ClientStream<Req, Resp> s) : s_(std::move(s)) {}
-  bool write(const Req& m, bool compress = true) {
-    return detail::block_on([](ClientStream<Req, Resp>& s, const Req& m, bool c) -> Task<bool> {
+  Status write(const Req& m, bool compress = true) {
+    return detail::block_on([](ClientStream<Req, Resp>& s, const Req& m, bool c) -> Task<Status> {
       co_return co_await s.write(m, c);
     }(s_, m, compress));
   }

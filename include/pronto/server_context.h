@@ -20,6 +20,8 @@
 #include <utility>
 
 #include "pronto/compression.h"
+#include "pronto/detail/ambient.h"
+#include "pronto/detail/call_core.h"
 #include "pronto/metadata.h"
 #include "pronto/status.h"
 
@@ -32,8 +34,9 @@ class ServerContext;
 
 namespace detail {
 
-// The per-call services a ServerContext needs from the server (src/server).
-class ServerCallOps {
+// A server call as its handler sees it (src/server): the message pipe
+// (CallCore) plus cancellation, timers and the blocking pool.
+class ServerCallOps : public CallCore {
  public:
   virtual bool is_cancelled() const = 0;
   virtual void on_cancel(std::function<void()> callback) = 0;
@@ -46,11 +49,6 @@ class ServerCallOps {
  protected:
   ~ServerCallOps() = default;
 };
-
-// The server context whose handler is running on this thread right now, if
-// any. Client calls started while it is set inherit its deadline.
-ServerContext* current_server_context() noexcept;
-void set_current_server_context(ServerContext* ctx) noexcept;
 
 // Holds what a blocking() function returned (or threw).
 template <class R>

@@ -43,24 +43,15 @@ class ServerReader {
 // Sends messages to the client. co_await write(m) returns OK once the
 // message is queued within the stream's flow-control budget (a writer that
 // outruns its reader is suspended here), or a non-OK status when the call is
-// over (client gone, cancelled, deadline): stop writing then.
+// over (client gone, cancelled, deadline): stop writing then. The same
+// result as a client's write (detail::WriteAwaiter).
 // One write at a time: a handler awaits each write before the next.
 template <class T>
 class ServerWriter {
  public:
   explicit ServerWriter(detail::CallCore& core) : core_(&core) {}
-  auto write(const T& message) { return Awaiter{detail::make_write<Codec<T>>(core_, message)}; }
   // compress = false sends this message uncompressed on a compressed call.
-  auto write(const T& message, bool compress) {
-    return Awaiter{detail::make_write<Codec<T>>(core_, message, compress)};
-  }
-
-  struct Awaiter : detail::WriteAwaiter {
-    Status await_resume() {
-      if (!serialized) return Status::internal("failed to serialize response message");
-      return op.ok ? Status{} : Status::cancelled("call is over");
-    }
-  };
+  auto write(const T& message, bool compress = true) { return detail::make_write<Codec<T>>(core_, message, compress); }
 
  private:
   detail::CallCore* core_;
@@ -154,8 +145,8 @@ class Service {
   }
   static Status missing_request(ServerContext& ctx) {
     if (ctx.is_cancelled()) return Status::cancelled();
-    // doc/statuscodes.md: a request cardinality violation is UNIMPLEMENTED.
-    return Status::unimplemented("missing request message (the method takes exactly one)");
+    // A request cardinality violation (as grpc-go and grpc-java answer it).
+    return Status::internal("cardinality violation: no request message where exactly one is due");
   }
   template <class Resp>
   static Task<Status> send_response(detail::CallCore& core, Result<Resp>& resp) {

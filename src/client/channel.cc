@@ -32,13 +32,7 @@ bool start_unary(Channel& channel, std::string_view path, CallOptions& options, 
 ClientCallPtr start_stream(Channel& channel, std::string_view path, CallOptions options,
                            std::optional<std::string> first, bool half_close, Status local_error) {
   auto* call = new ClientCall(channel.shared_from_this(), path, std::move(options));
-  if (!local_error.ok()) {
-    call->reject(std::move(local_error));
-  } else if (Status st = call->prepare(); !st.ok()) {
-    call->reject(std::move(st));
-  } else {
-    call->launch(std::move(first), half_close, nullptr);
-  }
+  call->start_lazily(std::move(first), half_close, std::move(local_error));
   return ClientCallPtr(call);
 }
 

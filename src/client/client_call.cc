@@ -1,14 +1,9 @@
 #include "client/client_call.h"
 
-#include <nghttp2/nghttp2.h>
-
 #include "client/channel_impl.h"
 #include "client/client_connection.h"
+#include "h2/error_code.h"
 #include "pronto/server_context.h"
-#include "wire/compression.h"
-#include "wire/framer.h"
-#include "wire/status_codec.h"
-#include "wire/timeout.h"
 
 namespace pronto {
 // Gives the runtime access to ClientContext's private state.
@@ -40,14 +35,7 @@ void ClientContext::cancel() {
 namespace pronto::detail {
 
 namespace {
-constexpr std::size_t kMaxQueuedBytes = 256 * 1024;
-// Response headers and trailers, counted as HPACK does (name + value + 32
-// per field): past the soft limit (the SETTINGS_MAX_HEADER_LIST_SIZE the
-// client advertises) nothing more is kept and the call fails with
-// RESOURCE_EXHAUSTED; past the hard limit the stream is reset at once and
-// the rest of the block is not examined.
-constexpr std::size_t kMaxHeaderBytes = 16 * 1024;
-constexpr std::size_t kHardMaxHeaderBytes = 64 * 1024;
+constexpr std::size_t kMaxQueuedBytes = call::OutboundPipe::kMaxQueuedBytes;
 }
 
 Resumer Resumer::here() { return {EventLoop::current(), current_server_context()}; }
@@ -72,7 +60,9 @@ ClientCall::ClientCall(std::shared_ptr<Channel> channel, std::string_view path, 
       impl_(channel_->impl()),
       path_(path),
       options_(std::move(options)),
-      deframer_(impl_.options().max_receive_message_size) {}
+      in_(impl_.options().max_receive_message_size) {
+  out_.set_encoding(options_.compression);
+}
 
 void ClientCall::unref() noexcept {
   if (refs_.fetch_sub(1, std::memory_order_acq_rel) == 1) delete this;
@@ -129,6 +119,7 @@ void ClientCall::launch(std::optional<std::string> first, bool half_close, Unary
   if (unary) {
     unary_ = unary;
     unary_resumer_ = Resumer::here();
+    in_.expect_one("response");
   }
   if (options_.context) {
     add_ref();  // released when the call completes (hook cleared then)
@@ -152,11 +143,30 @@ void ClientCall::launch(std::optional<std::string> first, bool half_close, Unary
     if (first) queue_message(std::move(*first), true);
     if (half_close) {
       half_close_ = true;
-      body_.finish();
+      out_.body().finish();
     }
     add_ref();  // held by the channel until attached, then by the stream
     impl_.attach(this);
   });
+}
+
+void ClientCall::start_lazily(std::optional<std::string> first, bool half_close, Status local_error) {
+  lazy_first_ = std::move(first);
+  lazy_half_close_ = half_close;
+  lazy_error_ = std::move(local_error);
+  lazy_.store(true, std::memory_order_release);
+}
+
+void ClientCall::start_if_lazy() {
+  // A reader thread and a writer thread may race to start the call: one wins.
+  if (!lazy_.load(std::memory_order_acquire) || !lazy_.exchange(false, std::memory_order_acq_rel)) return;
+  if (!lazy_error_.ok()) {
+    reject(std::move(lazy_error_));
+  } else if (Status st = prepare(); !st.ok()) {
+    reject(std::move(st));
+  } else {
+    launch(std::move(lazy_first_), lazy_half_close_, nullptr);
+  }
 }
 
 void ClientCall::reject(Status status) {
@@ -180,24 +190,17 @@ void ClientCall::on_connect_failed(const Status& status) {
 }
 
 void ClientCall::submit_request() {
+  call::RequestHead head;
+  head.scheme = impl_.scheme();
+  head.path = path_;
+  head.authority = impl_.authority();
+  head.user_agent = impl_.user_agent();
+  head.encoding = options_.compression;
+  if (deadline_) head.timeout = std::chrono::duration_cast<std::chrono::nanoseconds>(*deadline_ - Clock::now());
+  head.metadata = &options_.metadata;
   h2::HeaderBlock headers;
-  headers.add_static(":method", "POST");
-  headers.add_static(":scheme", impl_.scheme());
-  headers.add(":path", path_);
-  headers.add(":authority", impl_.authority());
-  headers.add_static("content-type", "application/grpc");
-  headers.add_static("te", "trailers");
-  headers.add_static("grpc-accept-encoding", wire::kAcceptEncoding);
-  if (options_.compression != Compression::identity) {
-    headers.add_static("grpc-encoding", wire::encoding_name(options_.compression));
-  }
-  headers.add("user-agent", impl_.user_agent());
-  if (deadline_) {
-    auto left = std::chrono::duration_cast<std::chrono::nanoseconds>(*deadline_ - Clock::now());
-    headers.add_owned("grpc-timeout", wire::format_timeout(left));
-  }
-  h2::append_metadata(headers, options_.metadata);
-  stream_id_ = conn_->submit(this, headers, body_);
+  call::build_request_head(head, headers);
+  stream_id_ = conn_->submit(this, headers, out_.body());
   if (stream_id_ < 0) {
     conn_.reset();
     complete(Status::unavailable("cannot open a stream on the connection"));
@@ -212,127 +215,58 @@ void ClientCall::flush() {
 }
 
 bool ClientCall::on_header(std::string_view name, std::string_view value) {
-  header_bytes_ += name.size() + value.size() + 32;
-  if (header_bytes_ > kMaxHeaderBytes) [[unlikely]]
-    return on_header_past_limit();
-  if (!headers_received_) {
-    if (name == ":status") {
-      http_status_ = 0;
-      for (char c : value) http_status_ = http_status_ * 10 + (c - '0');
-      return true;
-    }
-    if (name == "content-type") {
-      grpc_content_type_ = value.starts_with("application/grpc");
-      if (!grpc_content_type_) bad_content_type_ = std::string(value);
-      return true;
-    }
-    if (name == "grpc-encoding") {
-      auto encoding = wire::parse_encoding(value);
-      if (encoding) {
-        response_encoding_ = *encoding;
-      } else {
-        bad_encoding_ = std::string(value);
-      }
-      return true;
-    }
-    if (name == "grpc-accept-encoding") return true;
-  }
-  if (status_reader_.take(name, value)) return true;
-  Metadata& md = headers_received_ ? trailing_metadata_ : initial_metadata_;
-  // Malformed metadata from a server is dropped rather than failing the call.
-  (void)h2::add_received_metadata(md, name, value);
+  if (auto v = header_budget_.add(name, value); v != call::HeaderBudget::Verdict::ok) [[unlikely]]
+    return on_header_past_limit(v);
+  response_.take(name, value);
   return true;
 }
 
-bool ClientCall::on_header_past_limit() {
-  if (header_bytes_ <= kHardMaxHeaderBytes) return true;  // kept no more; failed at the block's end
+bool ClientCall::on_header_past_limit(call::HeaderBudget::Verdict v) {
+  if (v != call::HeaderBudget::Verdict::over_hard) return true;  // kept no more; failed at the block's end
   complete(headers_too_large());
   return false;  // the session resets the stream and skips the rest
 }
 
 Status ClientCall::headers_too_large() const {
-  return Status::resource_exhausted(std::string(headers_received_ ? "response trailers" : "response headers") +
-                                    " exceed " + std::to_string(kMaxHeaderBytes) + " bytes");
-}
-
-Status ClientCall::status_from_response() const {
-  if (http_status_ != 200) {
-    return Status(wire::status_from_http(http_status_),
-                  "HTTP status " + std::to_string(http_status_) + " without grpc-status");
-  }
-  if (status_reader_.has_status()) return status_reader_.status();
-  return Status::internal("response ended without grpc-status");
+  return Status::resource_exhausted(std::string(response_.headers_done() ? "response trailers" : "response headers") +
+                                    " exceed " + std::to_string(call::kMaxHeaderBytes) + " bytes");
 }
 
 void ClientCall::on_headers_end(bool end_stream) {
-  if (header_bytes_ > kMaxHeaderBytes) [[unlikely]] {
-    Status too_large = headers_too_large();
-    headers_received_ = true;
-    abort(std::move(too_large));
+  if (header_budget_.over_soft()) [[unlikely]] {
+    abort(headers_too_large());
     return;
   }
-  if (!headers_received_) {
-    headers_received_ = true;
-    if (end_stream) {
-      // Trailers-only: the header block carried the status. Its metadata is
-      // trailing metadata.
-      trailing_metadata_ = std::move(initial_metadata_);
-      initial_metadata_.clear();
-      complete(status_reader_.has_status() ? status_reader_.status() : status_from_response());
+  if (!response_.headers_done()) {
+    if (std::optional<Status> settled = response_.end_headers(end_stream)) {
+      // A trailers-only response ends the stream itself; an unusable one is
+      // reset.
+      if (end_stream) {
+        complete(std::move(*settled));
+      } else {
+        abort(std::move(*settled));
+      }
       return;
     }
-    if (http_status_ != 200) {
-      abort(status_from_response());
-      return;
-    }
-    if (!bad_encoding_.empty()) {
-      abort(Status::internal("response grpc-encoding '" + bad_encoding_ + "' is not supported"));
-      return;
-    }
-    if (!grpc_content_type_) {
-      abort(Status::unknown("response content-type '" + bad_content_type_ + "' is not application/grpc"));
-      return;
-    }
+    in_.set_encoding(response_.encoding());
     return;
   }
   // Trailers.
-  if (!deframer_.at_message_boundary()) {
+  if (!in_.at_message_boundary()) {
     complete(Status::internal("response ended inside a message"));
     return;
   }
-  complete(status_from_response());
+  complete(response_.end_trailers());
 }
 
 void ClientCall::on_data(const std::uint8_t* data, std::size_t size) {
-  unconsumed_ += size;
   if (status_) {
+    in_.discard(size);
     credit_window();
     return;
   }
-  thread_local std::vector<wire::Message> scratch;  // filled and emptied within this event
-  scratch.clear();
-  Status st = deframer_.feed(data, size, scratch);
-  for (auto& m : scratch) {
-    if (m.compressed) {
-      if (response_encoding_ == Compression::identity) {
-        st = Status::internal("compressed message without grpc-encoding");
-        break;
-      }
-      auto plain = wire::decompress(response_encoding_, m.payload, deframer_.max_message_size());
-      if (!plain) {
-        st = plain.status();
-        break;
-      }
-      m.payload = std::move(*plain);
-    }
-    inbox_.push(std::move(m));
-  }
-  if (st.ok() && unary_ && inbox_.size() > 1) [[unlikely]] {
-    // doc/statuscodes.md: a response cardinality violation is UNIMPLEMENTED.
-    st = Status::unimplemented("more than one response message for a unary call");
-  }
-  if (!st.ok()) {
-    abort(st);
+  if (Status st = in_.receive(data, size); !st.ok()) {
+    abort(std::move(st));
     return;
   }
   deliver_reads();
@@ -340,10 +274,11 @@ void ClientCall::on_data(const std::uint8_t* data, std::size_t size) {
 }
 
 void ClientCall::credit_window() {
-  if (unconsumed_ == 0 || inbox_.size() > 1 || !conn_ || stream_id_ < 0) return;
-  conn_->session().consume(stream_id_, unconsumed_);
-  unconsumed_ = 0;
-  flush();
+  if (!conn_ || stream_id_ < 0) return;
+  if (const std::size_t credit = in_.take_credit()) {
+    conn_->session().consume(stream_id_, credit);
+    flush();
+  }
 }
 
 void ClientCall::on_remote_end() {
@@ -353,21 +288,23 @@ void ClientCall::on_remote_end() {
 
 void ClientCall::on_stream_close(std::uint32_t error_code) {
   if (!status_) {
-    if (error_code == NGHTTP2_REFUSED_STREAM) {
+    using h2::ErrorCode;
+    const auto code = static_cast<ErrorCode>(error_code);
+    if (code == ErrorCode::refused_stream) {
       complete(Status::unavailable("stream refused by the server"));
-    } else if (error_code == NGHTTP2_CANCEL) {
+    } else if (code == ErrorCode::cancel) {
       complete(Status::cancelled("stream cancelled by the server"));
-    } else if (error_code == NGHTTP2_ENHANCE_YOUR_CALM) {
+    } else if (code == ErrorCode::enhance_your_calm) {
       // PROTOCOL-HTTP2.md: ENHANCE_YOUR_CALM -> RESOURCE_EXHAUSTED (a pronto
       // server answers so past its hard header limit).
       complete(Status::resource_exhausted("stream reset by the server: ENHANCE_YOUR_CALM"));
-    } else if (error_code == NGHTTP2_INADEQUATE_SECURITY) {
+    } else if (code == ErrorCode::inadequate_security) {
       complete(Status::permission_denied("stream reset by the server: INADEQUATE_SECURITY"));
     } else if (error_code != 0) {
       // Sent by the server, or by our own session (e.g. FLOW_CONTROL_ERROR
       // for a server that ignores the window).
       complete(Status::internal("stream reset with HTTP/2 error " + std::to_string(error_code)));
-    } else if (!headers_received_) {
+    } else if (!response_.headers_done()) {
       // PROTOCOL-HTTP2.md: RST_STREAM(NO_ERROR) -> INTERNAL. (Streams the
       // server never processed close with REFUSED_STREAM, above.)
       complete(Status::internal("stream closed by the server before response headers"));
@@ -387,10 +324,7 @@ void ClientCall::on_connection_lost(const std::string& reason) {
 }
 
 void ClientCall::on_body_drained() {
-  if (pending_write_ && body_.pending() <= kMaxQueuedBytes) {
-    pending_write_->ok = true;
-    wake(write_resumer_, std::exchange(pending_write_, nullptr)->waiter);
-  }
+  if (WriteOp* op = out_.drained(kMaxQueuedBytes)) wake(write_resumer_, op->waiter);
 }
 
 // ---- completion -----------------------------------------------------------
@@ -398,7 +332,7 @@ void ClientCall::on_body_drained() {
 void ClientCall::abort(Status status) {
   if (status_) return;
   if (conn_ && stream_id_ > 0) {
-    conn_->session().reset_stream(stream_id_, NGHTTP2_CANCEL);
+    conn_->session().reset_stream(stream_id_, h2::to_wire(h2::ErrorCode::cancel));
     flush();
   }
   complete(std::move(status));
@@ -414,29 +348,21 @@ void ClientCall::complete(Status status) {
     for (std::size_t i = interceptors_started_; i-- > 0;) interceptors[i]->on_finish(info, *status_);
   }
   if (options_.context) {
-    ClientContextAccess::done(*options_.context, initial_metadata_, trailing_metadata_,
+    ClientContextAccess::done(*options_.context, response_.initial_metadata(), response_.trailing_metadata(),
                               conn_ ? conn_->peer() : std::string());
     unref();
   }
-  if (pending_write_) {
-    pending_write_->ok = false;
-    wake(write_resumer_, std::exchange(pending_write_, nullptr)->waiter);
-  }
+  if (WriteOp* op = out_.fail_writer()) wake(write_resumer_, op->waiter);
   deliver_reads();
   finish_waiters();
 }
 
 void ClientCall::deliver_reads() {
-  if (!pending_read_) return;
-  if (!inbox_.empty()) {
-    pending_read_->message = inbox_.pop().payload;
-    credit_window();
-  } else if (status_) {
-    pending_read_->message.reset();
-  } else {
-    return;
-  }
-  wake(read_resumer_, std::exchange(pending_read_, nullptr)->waiter);
+  // Queued messages are read before the end shows.
+  ReadOp* op = status_ ? in_.end() : in_.deliver();
+  if (!op) return;
+  credit_window();
+  wake(read_resumer_, op->waiter);
 }
 
 void ClientCall::finish_waiters() {
@@ -447,7 +373,7 @@ void ClientCall::finish_waiters() {
   }
   if (unary_) {
     UnaryOp* op = std::exchange(unary_, nullptr);
-    if (status_->ok() && !inbox_.empty()) op->response = inbox_.pop().payload;
+    if (status_->ok()) op->response = in_.take_message();
     op->status = *status_;
     wake(unary_resumer_, op->waiter);
     unref();  // the unary op's reference
@@ -457,21 +383,25 @@ void ClientCall::finish_waiters() {
 // ---- user operations (any thread) -------------------------------------------
 
 void ClientCall::queue_message(std::string message, bool compress, bool prefix_reserved) {
-  const Compression c = compress ? options_.compression : Compression::identity;
-  wire::frame_message(message, prefix_reserved, c);
-  body_.append(std::move(message));
+  out_.queue(std::move(message), prefix_reserved, compress);
 }
 
 bool ClientCall::start_read(ReadOp& op) {
+  start_if_lazy();
   read_resumer_ = Resumer::here();
   run_on_loop([this, &op] {
-    pending_read_ = &op;
-    deliver_reads();
+    if (in_.start_read(op)) {
+      credit_window();
+      wake(read_resumer_, op.waiter);
+      return;
+    }
+    deliver_reads();  // the end, if the call is over
   });
   return false;
 }
 
 bool ClientCall::start_write(WriteOp& op) {
+  start_if_lazy();
   write_resumer_ = Resumer::here();
   run_on_loop([this, &op] {
     if (status_ || half_close_) {
@@ -481,32 +411,29 @@ bool ClientCall::start_write(WriteOp& op) {
     }
     queue_message(std::move(op.message), op.compress, op.prefix_reserved);
     if (conn_ && stream_id_ > 0) {
-      conn_->session().resume(stream_id_, body_);
+      conn_->session().resume(stream_id_, out_.body());
       flush();
     }
-    if (body_.pending() <= kMaxQueuedBytes) {
-      op.ok = true;
-      wake(write_resumer_, op.waiter);
-    } else {
-      pending_write_ = &op;
-    }
+    if (out_.admit(op, kMaxQueuedBytes)) wake(write_resumer_, op.waiter);
   });
   return false;
 }
 
 void ClientCall::writes_done() {
+  start_if_lazy();
   run_on_loop([this] {
     if (half_close_ || status_) return;
     half_close_ = true;
-    body_.finish();
+    out_.body().finish();
     if (conn_ && stream_id_ > 0) {
-      conn_->session().resume(stream_id_, body_);
+      conn_->session().resume(stream_id_, out_.body());
       flush();
     }
   });
 }
 
 bool ClientCall::start_finish(FinishOp& op) {
+  start_if_lazy();
   finish_resumer_ = Resumer::here();
   run_on_loop([this, &op] {
     pending_finish_ = &op;
@@ -516,10 +443,12 @@ bool ClientCall::start_finish(FinishOp& op) {
 }
 
 void ClientCall::fail(Status status) {
+  start_if_lazy();
   run_on_loop([this, status = std::move(status)]() mutable { abort(std::move(status)); });
 }
 
 void ClientCall::cancel() {
+  start_if_lazy();  // a cancelled call still ends with CANCELLED, as started ones do
   // Always posted: ClientContext::cancel() calls this under its lock, which
   // complete() takes too.
   add_ref();
@@ -530,6 +459,10 @@ void ClientCall::cancel() {
 }
 
 void ClientCall::release() {
+  if (lazy_.exchange(false, std::memory_order_acq_rel)) {
+    unref();  // never started: nothing ran, nothing to cancel
+    return;
+  }
   run_on_loop([this] { abort(Status::cancelled("Call dropped by the client")); });
   unref();
 }

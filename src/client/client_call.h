@@ -21,14 +21,12 @@
 #include <string>
 #include <vector>
 
-#include "h2/grpc_headers.h"
-#include "h2/outbound_body.h"
+#include "call/grpc_head.h"
+#include "call/stream_pipe.h"
 #include "pronto/channel.h"
 #include "pronto/client_call.h"
 #include "pronto/interceptor.h"
 #include "transport/event_loop.h"
-#include "wire/deframer.h"
-#include "wire/message_queue.h"
 
 namespace pronto::detail {
 
@@ -55,6 +53,9 @@ class ClientCall final : public ClientCallCore {
   void launch(std::optional<std::string> first, bool half_close, UnaryOp* unary);
   // Instead of launch(): the call failed before it started.
   void reject(Status status);
+  // A streaming call starts with its first operation (as a unary call
+  // starts when awaited): until then nothing runs, nothing is sent.
+  void start_lazily(std::optional<std::string> first, bool half_close, Status local_error);
 
   // ClientCallCore (any thread)
   bool start_read(ReadOp& op) override;
@@ -101,10 +102,9 @@ class ClientCall final : public ClientCallCore {
   void deliver_reads();
   void finish_waiters();
   void flush();
-  Status status_from_response() const;
   // Past the soft header limit: nothing more kept; past the hard one, the
   // call fails and false resets the stream.
-  [[gnu::noinline]] bool on_header_past_limit();
+  [[gnu::noinline]] bool on_header_past_limit(call::HeaderBudget::Verdict v);
   Status headers_too_large() const;
 
   std::shared_ptr<Channel> channel_;
@@ -116,33 +116,28 @@ class ClientCall final : public ClientCallCore {
   std::size_t interceptors_started_ = 0;
   std::atomic<int> refs_{1};
 
+  // A lazily started streaming call: what to start it with.
+  void start_if_lazy();
+  std::atomic<bool> lazy_ = false;
+  std::optional<std::string> lazy_first_;
+  bool lazy_half_close_ = false;
+  Status lazy_error_;
+
   // Loop state.
   std::shared_ptr<ClientConnection> conn_;
   std::int32_t stream_id_ = -1;
-  h2::OutboundBody body_;
   bool half_close_ = false;
-  WriteOp* pending_write_ = nullptr;
   Resumer write_resumer_;
-  ReadOp* pending_read_ = nullptr;
   Resumer read_resumer_;
   FinishOp* pending_finish_ = nullptr;
   Resumer finish_resumer_;
   UnaryOp* unary_ = nullptr;
   Resumer unary_resumer_;
 
-  wire::Deframer deframer_;
-  wire::MessageQueue inbox_;
-  std::size_t unconsumed_ = 0;
-  bool headers_received_ = false;
-  std::size_t header_bytes_ = 0;  // of the response headers and trailers, as HPACK counts
-  int http_status_ = 0;
-  bool grpc_content_type_ = false;  // content-type is application/grpc[+...]
-  std::string bad_content_type_;    // kept only when it is not
-  Compression response_encoding_ = Compression::identity;
-  std::string bad_encoding_;
-  h2::StatusReader status_reader_;
-  Metadata initial_metadata_;
-  Metadata trailing_metadata_;
+  call::OutboundPipe out_;
+  call::InboundPipe in_;
+  call::HeaderBudget header_budget_;  // response headers and trailers together
+  call::ResponseReader response_;
   std::optional<Status> status_;
   std::unique_ptr<asio::steady_timer> deadline_timer_;
 };

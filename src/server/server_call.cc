@@ -1,33 +1,16 @@
 #include "server/server_call.h"
 
-#include <nghttp2/nghttp2.h>
-
 #include <asio/post.hpp>
+#include <cstdio>
 
-#include "h2/grpc_headers.h"
+#include "h2/error_code.h"
 #include "server/server_connection.h"
 #include "server/server_impl.h"
 #include "transport/memory_budget.h"
-#include "wire/compression.h"
-#include "wire/framer.h"
-#include "wire/timeout.h"
 
 namespace pronto::detail {
 
-static_assert(kFramePrefixSize == wire::kFrameHeaderSize);
-
 namespace {
-
-// A writer is suspended once this much is queued on its stream.
-constexpr std::size_t kMaxQueuedBytes = 256 * 1024;
-// Request headers and trailers, counted as HPACK does (name + value + 32
-// per field). Past the soft limit (what SETTINGS_MAX_HEADER_LIST_SIZE
-// advertises) the call is answered RESOURCE_EXHAUSTED and nothing more is
-// kept; past the hard limit the stream is reset (ENHANCE_YOUR_CALM) and the
-// rest of the block is not examined, so no header block costs more than
-// this much field validation.
-constexpr std::size_t kMaxHeaderBytes = 16 * 1024;
-constexpr std::size_t kHardMaxHeaderBytes = 64 * 1024;
 
 // The detached coroutine that runs one call: interceptors, then the handler.
 struct CallDriver {
@@ -40,18 +23,34 @@ struct CallDriver {
   };
 };
 
-thread_local ServerContext* t_current_context = nullptr;
+// Sets the ambient server context for the scope (see pronto/detail/ambient.h).
+class AmbientScope {
+ public:
+  explicit AmbientScope(ServerContext* ctx) noexcept : saved_(current_server_context()) {
+    set_current_server_context(ctx);
+  }
+  ~AmbientScope() { set_current_server_context(saved_); }
+  AmbientScope(const AmbientScope&) = delete;
+  AmbientScope& operator=(const AmbientScope&) = delete;
+
+ private:
+  ServerContext* saved_;
+};
+
+constexpr auto kNoError = h2::to_wire(h2::ErrorCode::no_error);
+
+// TODO(issue 9): route through the logging hook once it lands.
+void log_handler_exception(const std::string& method, const char* what) {
+  std::fprintf(stderr, "pronto: handler of %s threw: %s\n", method.c_str(), what);
+}
 
 }  // namespace
-
-ServerContext* current_server_context() noexcept { return t_current_context; }
-void set_current_server_context(ServerContext* ctx) noexcept { t_current_context = ctx; }
 
 ServerCall::ServerCall(std::shared_ptr<ServerConnection> conn, std::int32_t stream_id)
     : ServerContext(this),
       conn_(std::move(conn)),
       stream_id_(stream_id),
-      deframer_(conn_->server().options().max_receive_message_size) {
+      in_(conn_->server().options().max_receive_message_size) {
   peer_ = &conn_->peer();
   peer_identity_ = &conn_->peer_identity();
   start_time_ = Clock::now();
@@ -61,119 +60,81 @@ ServerCall::~ServerCall() {
   if (charged_ > 0) conn_->budget().release(charged_);
 }
 
-bool ServerCall::session_usable() const { return !stream_closed_ && !conn_->closed(); }
+bool ServerCall::session_usable() const { return life_.stream_open() && !conn_->closed(); }
 
 // ---- request headers --------------------------------------------------------
 
 bool ServerCall::on_header(std::string_view name, std::string_view value) {
-  header_bytes_ += name.size() + value.size() + 32;
-  if (header_bytes_ > kMaxHeaderBytes) [[unlikely]]
-    return on_header_past_limit();
-  if (headers_done_) return true;  // client trailers: nothing in them for us
-  if (!name.empty() && name.front() == ':') {
-    if (name == ":path") {
-      // Route at once; only an unknown path is copied (for the error).
-      method_entry_ = conn_->server().find_method(value);
-      if (method_entry_) {
-        method_name_ = &method_entry_->path;
-      } else {
-        method_ = std::string(value);
-      }
-    } else if (name == ":method") {
-      post_ = value == "POST";
-    } else if (name == ":authority") {
-      authority_ = std::string(value);
-    }
-    return true;
-  }
-  if (name == "content-type") {
-    // "application/grpc", optionally "+proto", "+json", ... or parameters.
-    constexpr std::string_view kGrpc = "application/grpc";
-    grpc_content_ =
-        value.substr(0, kGrpc.size()) == kGrpc &&
-        (value.size() == kGrpc.size() || value[kGrpc.size()] == '+' || value[kGrpc.size()] == ';');
-  } else if (name == "te") {
-    // te: trailers is implied by HTTP/2 for gRPC; nothing to keep.
-  } else if (name == "grpc-timeout") {
-    auto timeout = wire::parse_timeout(value);
-    if (!timeout) {
-      if (header_error_.ok())
-        header_error_ = Status::internal("malformed grpc-timeout '" + std::string(value) + "'");
+  if (auto v = header_budget_.add(name, value); v != call::HeaderBudget::Verdict::ok) [[unlikely]]
+    return on_header_past_limit(v);
+  if (request_ != call::RequestPhase::headers) return true;  // client trailers: nothing in them for us
+  if (head_.take(name, value, client_metadata_) == call::RequestHeadReader::Field::path) {
+    // Route at once; only an unknown path is copied (for the error).
+    method_entry_ = conn_->server().find_method(value);
+    if (method_entry_) {
+      method_name_ = &method_entry_->path;
     } else {
-      deadline_ =
-          start_time_ + std::min(*timeout, std::chrono::nanoseconds(std::chrono::hours(24 * 365 * 100)));
+      method_ = std::string(value);
     }
-  } else if (name == "grpc-encoding") {
-    auto encoding = wire::parse_encoding(value);
-    if (encoding) {
-      request_encoding_ = *encoding;
-    } else if (header_error_.ok()) {
-      // Answered with grpc-accept-encoding, as doc/compression.md asks.
-      header_error_ = Status::unimplemented("unsupported grpc-encoding '" + std::string(value) + "'");
-    }
-  } else if (name == "grpc-accept-encoding") {
-    accepted_encodings_ = wire::accepted_encodings(value);
-  } else if (name == "user-agent") {
-    client_metadata_.add("user-agent", std::string(value));
-  } else {
-    Status st = h2::add_received_metadata(client_metadata_, name, value);
-    if (!st.ok() && header_error_.ok()) header_error_ = st;
   }
   return true;
 }
 
-bool ServerCall::on_header_past_limit() {
-  if (header_bytes_ > kHardMaxHeaderBytes) return false;  // reset; the rest is skipped
-  if (header_error_.ok()) header_error_ = Status::resource_exhausted("request headers too large");
+bool ServerCall::on_header_past_limit(call::HeaderBudget::Verdict v) {
+  // Past the hard limit: the session resets the stream, the rest is skipped.
+  if (v == call::HeaderBudget::Verdict::over_hard) return false;
+  head_.set_error(Status::resource_exhausted("request headers too large"));
   return true;
 }
 
 void ServerCall::on_headers_end(bool end_stream) {
-  if (headers_done_) {
+  if (request_ != call::RequestPhase::headers) {
     // Trailers from a client end its stream.
     on_remote_end();
     return;
   }
-  headers_done_ = true;
-  if (end_stream) remote_closed_ = true;
-  if (!post_) return reject_http(405);
-  if (!grpc_content_) return reject_http(415);
-  if (!header_error_.ok()) return reject(header_error_);
-  if (method_entry_ == nullptr) return reject(Status::unimplemented("Method not found: " + method_));
-  if (deadline_) {
-    deadline_timer_ = std::make_unique<asio::steady_timer>(conn_->loop().io(), *deadline_);
-    deadline_armed_ = true;  // the call outlives this handler (maybe_destroy waits)
-    deadline_timer_->async_wait([this](const asio::error_code& ec) {
-      deadline_armed_ = false;
-      if (!ec && !finished_) {
-        // Deadline: DEADLINE_EXCEEDED now, RST_STREAM after it; the handler
-        // sees a cancelled call.
-        body_.discard();
-        recharge(false);
-        finish(Status::deadline_exceeded());
-        cancel();
-        conn_->request_flush();
-      }
-      maybe_destroy();
-    });
+  request_ = end_stream ? call::RequestPhase::ended : call::RequestPhase::messages;
+  if (int refusal = head_.http_refusal()) return reject_http(refusal);
+  authority_ = head_.authority();
+  in_.set_encoding(head_.encoding());
+  if (head_.timeout()) {
+    deadline_ = start_time_ + std::min(*head_.timeout(), std::chrono::nanoseconds(std::chrono::hours(24 * 365 * 100)));
+    arm_deadline();
   }
-  single_request_ =
-      method_entry_->kind == RpcKind::unary || method_entry_->kind == RpcKind::server_streaming;
-  handler_running_ = true;
+  if (method_entry_ &&
+      (method_entry_->kind == RpcKind::unary || method_entry_->kind == RpcKind::server_streaming)) {
+    in_.expect_one("request");
+  }
+  // Header errors and unknown methods run through the interceptors too: the
+  // driver answers them in place of a handler.
+  life_.handler_started();
   defer(&ServerCall::start_thunk);
 }
 
-void ServerCall::reject(Status status) {
-  handler_done_ = true;
-  finish(status);
+void ServerCall::arm_deadline() {
+  deadline_timer_ = std::make_unique<asio::steady_timer>(conn_->loop().io(), *deadline_);
+  life_.hold();  // the call outlives the timer's handler
+  deadline_timer_->async_wait([this](const asio::error_code& ec) {
+    life_.release();
+    if (!ec && response_ != call::ResponsePhase::finished) {
+      // Deadline: DEADLINE_EXCEEDED now, RST_STREAM after it; the handler
+      // sees a cancelled call.
+      out_.body().discard();
+      recharge(false);
+      finish(Status::deadline_exceeded());
+      cancel();
+      conn_->request_flush();
+    }
+    maybe_destroy();
+  });
 }
 
 void ServerCall::reject_http(int http_status) {
-  handler_done_ = true;
-  finished_ = true;
+  life_.handler_not_needed();
+  response_ = call::ResponsePhase::finished;
   h2::HeaderBlock headers;
-  headers.add_owned(":status", std::to_string(http_status));
-  if (!remote_closed_) conn_->session().reset_after_end_stream(stream_id_, NGHTTP2_NO_ERROR);
+  call::build_http_refusal(http_status, headers);
+  if (request_ != call::RequestPhase::ended) conn_->session().reset_after_end_stream(stream_id_, kNoError);
   conn_->session().submit_response(stream_id_, headers, nullptr);
 }
 
@@ -199,18 +160,27 @@ void ServerCall::defer(void (*fn)(void*, std::coroutine_handle<>), std::coroutin
   conn_->request_flush();
 }
 
+void ServerCall::resume_later(ReadOp* op) {
+  if (!op) return;
+  last_message_compressed_ = op->compressed;
+  defer(&ServerCall::resume_thunk, op->waiter);
+}
+
+void ServerCall::resume_later(WriteOp* op) {
+  if (op) defer(&ServerCall::resume_thunk, op->waiter);
+}
+
 void ServerCall::resume(std::coroutine_handle<> h) {
-  ServerContext* saved = t_current_context;
-  t_current_context = this;
   auto conn = conn_;  // the call may be destroyed by the resumption
-  h.resume();
-  t_current_context = saved;
+  {
+    AmbientScope ambient(this);
+    h.resume();
+  }
   conn->request_flush();
 }
 
 void ServerCall::start_handler() {
-  ServerContext* saved = t_current_context;
-  t_current_context = this;
+  AmbientScope ambient(this);
   [](ServerCall* call) -> CallDriver {
     const auto& interceptors = call->conn_->server().interceptors();
     Status status;
@@ -220,10 +190,21 @@ void ServerCall::start_handler() {
         status = interceptors[started++]->on_start(*call);
         if (!status.ok()) break;
       }
-      if (status.ok()) status = co_await call->method_entry_->handler(*call, *call);
+      if (status.ok()) {
+        if (!call->head_.error().ok()) {
+          status = call->head_.error();
+        } else if (call->method_entry_ == nullptr) {
+          status = Status::unimplemented("Method not found: " + call->method_);
+        } else {
+          status = co_await call->method_entry_->handler(*call, *call);
+        }
+      }
     } catch (const std::exception& e) {
-      status = Status::unknown(std::string("handler threw: ") + e.what());
+      // The exception's text stays on the server: it may name internals.
+      log_handler_exception(call->method(), e.what());
+      status = Status::unknown("handler threw an exception");
     } catch (...) {
+      log_handler_exception(call->method(), "(not a std::exception)");
       status = Status::unknown("handler threw an exception");
     }
     call->finish(status);
@@ -235,118 +216,96 @@ void ServerCall::start_handler() {
     }
     call->handler_done();
   }(this);
-  t_current_context = saved;
 }
 
 void ServerCall::handler_done() {
-  handler_running_ = false;
-  handler_done_ = true;
+  life_.handler_finished();
   maybe_destroy();
 }
 
 void ServerCall::maybe_destroy() {
-  if (handler_done_ && stream_closed_ && !deadline_armed_ && !destroy_scheduled_) {
-    destroy_scheduled_ = true;
-    defer(&ServerCall::destroy_thunk);
-  }
+  if (life_.take_free()) defer(&ServerCall::destroy_thunk);
 }
 
 // ---- response ---------------------------------------------------------------
 
-h2::HeaderBlock ServerCall::response_headers(bool with_metadata) {
+h2::HeaderBlock ServerCall::response_head(bool with_metadata) {
+  out_.set_encoding(call::negotiate_response_encoding(response_compression_, head_.accepted_encodings()));
   h2::HeaderBlock headers;
-  headers.add_static(":status", "200");
-  headers.add_static("content-type", "application/grpc");
-  headers.add_static("grpc-accept-encoding", wire::kAcceptEncoding);
-  if (response_compression_ != Compression::identity &&
-      (accepted_encodings_ & wire::encoding_bit(response_compression_))) {
-    response_encoding_ = response_compression_;
-    headers.add_static("grpc-encoding", wire::encoding_name(response_encoding_));
-  }
-  if (with_metadata) h2::append_metadata(headers, initial_metadata_);
+  call::build_response_head(out_.encoding(), with_metadata ? &initial_metadata_ : nullptr, headers);
   return headers;
 }
 
 void ServerCall::send_headers_if_needed() {
-  if (headers_sent_) return;
-  headers_sent_ = true;
+  if (response_ != call::ResponsePhase::idle) return;
+  response_ = call::ResponsePhase::headers_sent;
   // Only after start_write validated the metadata.
-  conn_->session().submit_response(stream_id_, response_headers(true), &body_);
+  conn_->session().submit_response(stream_id_, response_head(true), &out_.body());
 }
 
 void ServerCall::finish(const Status& status) {
-  if (finished_) return;
-  finished_ = true;
-  if (deadline_armed_) deadline_timer_->cancel();  // its handler runs soon and releases the call
-  if (pending_write_) {
-    pending_write_->ok = false;
-    defer(&ServerCall::resume_thunk, std::exchange(pending_write_, nullptr)->waiter);
-  }
+  if (response_ == call::ResponsePhase::finished) return;
+  const bool headers_sent = response_ == call::ResponsePhase::headers_sent;
+  response_ = call::ResponsePhase::finished;
+  if (deadline_timer_) deadline_timer_->cancel();  // its handler runs soon and releases the call
+  resume_later(out_.fail_writer());
   if (!session_usable()) return;
   // A complete response ends our side; if the client is still sending, a
   // RST_STREAM(NO_ERROR) after our END_STREAM tells it to stop (RFC 9113
   // 8.1). Never another code: grpc-core clients would take a non-zero reset
   // over the status they have not yet consumed.
-  if (!remote_closed_) conn_->session().reset_after_end_stream(stream_id_, NGHTTP2_NO_ERROR);
+  if (request_ != call::RequestPhase::ended) conn_->session().reset_after_end_stream(stream_id_, kNoError);
   Status sent = status;
   // Trailing metadata that cannot be sent is left out (and fails an OK call).
   const Metadata none;
   const Status bad = trailing_metadata_.validate_for_send();
   if (!bad.ok() && status.ok()) sent = bad;
   const Metadata& trailing = bad.ok() ? trailing_metadata_ : none;
-  if (!headers_sent_) {
-    // Trailers-only: one HEADERS frame with END_STREAM.
-    headers_sent_ = true;
-    // Metadata that cannot be sent is left out rather than put on the wire.
+  if (!headers_sent) {
+    // Trailers-only: one HEADERS frame with END_STREAM. Metadata that cannot
+    // be sent is left out rather than put on the wire.
     h2::HeaderBlock headers =
-        response_headers(initial_metadata_.empty() || initial_metadata_.validate_for_send().ok());
-    h2::append_status(headers, sent, trailing);
+        response_head(initial_metadata_.empty() || initial_metadata_.validate_for_send().ok());
+    call::build_trailers(sent, trailing, headers);
     conn_->session().submit_response(stream_id_, headers, nullptr);
   } else {
     h2::HeaderBlock trailers;
-    h2::append_status(trailers, sent, trailing);
-    body_.finish_with_trailers(std::move(trailers));
-    conn_->session().resume(stream_id_, body_);
+    call::build_trailers(sent, trailing, trailers);
+    out_.body().finish_with_trailers(std::move(trailers));
+    conn_->session().resume(stream_id_, out_.body());
   }
   conn_->request_flush();
 }
 
 // ---- CallCore -----------------------------------------------------------------
 
-void ServerCall::deliver(ReadOp& op, wire::Message& m) {
-  op.message = std::move(m.payload);
-  op.compressed = m.compressed;
-  last_message_compressed_ = m.compressed;
-}
-
 bool ServerCall::start_read(ReadOp& op) {
-  if (!inbox_.empty()) {
-    wire::Message m = inbox_.pop();
-    deliver(op, m);
+  if (in_.start_read(op)) {
+    last_message_compressed_ = op.compressed;
     recharge(false);
     credit_window();
     return true;
   }
-  if (remote_closed_ || cancelled_ || finished_) {
+  if (request_ == call::RequestPhase::ended || over()) {
+    in_.end();  // takes op back: the stream is over
     op.message.reset();
     return true;
   }
-  pending_read_ = &op;
   return false;
 }
 
 bool ServerCall::start_write(WriteOp& op) {
-  if (finished_ || cancelled_ || !session_usable()) {
+  if (over() || !session_usable()) {
     op.ok = false;
     return true;
   }
-  const std::size_t reserved = op.prefix_reserved ? wire::kFrameHeaderSize : 0;
+  const std::size_t reserved = op.prefix_reserved ? kFramePrefixSize : 0;
   if (op.message.size() - reserved > 0xFFFFFFFFu) {
     fail(Status::resource_exhausted("response message too large"));
     op.ok = false;
     return true;
   }
-  if (!headers_sent_) {
+  if (response_ == call::ResponsePhase::idle) {
     // Checked once, before the headers go out.
     if (Status bad = initial_metadata_.validate_for_send(); !bad.ok()) {
       fail(bad);
@@ -354,25 +313,16 @@ bool ServerCall::start_write(WriteOp& op) {
       return true;
     }
   }
-  send_headers_if_needed();  // decides response_encoding_
-  const bool compress = op.compress && response_encoding_ != Compression::identity;
-  // A message serialized behind room for the prefix is framed in place and
-  // queued as it is: no copy on its way to the socket.
-  wire::frame_message(op.message, op.prefix_reserved, compress ? response_encoding_ : Compression::identity);
-  body_.append(std::move(op.message));
+  send_headers_if_needed();  // decides the response encoding
+  out_.queue(std::move(op.message), op.prefix_reserved, op.compress);
   recharge(false);
-  conn_->session().resume(stream_id_, body_);
+  conn_->session().resume(stream_id_, out_.body());
   conn_->request_flush();
-  if (body_.pending() <= queue_bound()) {
-    op.ok = true;
-    return true;
-  }
-  pending_write_ = &op;
-  return false;
+  return out_.admit(op, queue_bound());
 }
 
 void ServerCall::fail(Status status) {
-  if (finished_) return;
+  if (response_ == call::ResponsePhase::finished) return;
   finish(status);
   cancel();
 }
@@ -380,61 +330,30 @@ void ServerCall::fail(Status status) {
 // ---- inbound data ---------------------------------------------------------------
 
 void ServerCall::on_data(const std::uint8_t* data, std::size_t size) {
-  unconsumed_ += size;
-  if (finished_ || cancelled_) {
+  if (over()) {
+    in_.discard(size);
     credit_window();
     return;
   }
-  // Scratch shared by the loop's calls: filled and emptied within this event.
-  thread_local std::vector<wire::Message> scratch;
-  scratch.clear();
-  Status st = deframer_.feed(data, size, scratch);
-  for (auto& m : scratch) {
-    if (m.compressed) {
-      if (request_encoding_ == Compression::identity) {
-        st = Status::internal("compressed message without grpc-encoding");
-        break;
-      }
-      auto plain = wire::decompress(request_encoding_, m.payload, deframer_.max_message_size());
-      if (!plain) {
-        st = plain.status();
-        break;
-      }
-      m.payload = std::move(*plain);
-    }
-    if (++messages_received_ > 1 && single_request_) [[unlikely]] {
-      // doc/statuscodes.md: a request cardinality violation is UNIMPLEMENTED.
-      st = Status::unimplemented("more than one request message for a method that takes one");
-      break;
-    }
-    if (pending_read_) {
-      deliver(*pending_read_, m);
-      defer(&ServerCall::resume_thunk, std::exchange(pending_read_, nullptr)->waiter);
-    } else {
-      inbox_.push(std::move(m));
-    }
-  }
-  if (!st.ok()) {
+  if (Status st = in_.receive(data, size); !st.ok()) {
     fail(st);
     return;
   }
-  if (!recharge(true)) [[unlikely]] {
-    // The connection's (or the server's) memory budget cannot hold what
-    // this stream now buffers: the call fails, its buffers go at once.
-    const std::size_t held = footprint();
-    deframer_.abandon(Status::resource_exhausted("memory budget exhausted"));
-    while (!inbox_.empty()) inbox_.pop();
-    recharge(false);
-    fail(Status::resource_exhausted("request data (" + std::to_string(held) +
-                                    " bytes buffered) exceeds the server's memory budget"));
-    credit_window();
-    return;
-  }
+  resume_later(in_.deliver());
+  if (!recharge(true)) [[unlikely]]
+    return fail_over_budget();
   credit_window();
 }
 
-std::size_t ServerCall::footprint() const noexcept {
-  return deframer_.partial_length() + inbox_.bytes() + body_.pending();
+void ServerCall::fail_over_budget() {
+  // The connection's (or the server's) memory budget cannot hold what this
+  // stream now buffers: the call fails, its buffers go at once.
+  const std::size_t held = footprint();
+  in_.abandon(Status::resource_exhausted("memory budget exhausted"));
+  recharge(false);
+  fail(Status::resource_exhausted("request data (" + std::to_string(held) +
+                                  " bytes buffered) exceeds the server's memory budget"));
+  credit_window();
 }
 
 bool ServerCall::recharge(bool must_fit) {
@@ -459,59 +378,51 @@ bool ServerCall::recharge_to(std::size_t now, bool must_fit) {
 
 std::size_t ServerCall::queue_bound() const noexcept {
   // Under memory pressure a writer waits until its stream drained.
-  return conn_->budget().under_pressure() ? 0 : kMaxQueuedBytes;
+  return conn_->budget().under_pressure() ? 0 : call::OutboundPipe::kMaxQueuedBytes;
 }
 
 void ServerCall::credit_window() {
-  // Reopen the stream window only while the handler keeps up: with a
-  // message already waiting unread, the peer must wait.
-  if (unconsumed_ == 0 || inbox_.size() > 1 || !session_usable()) return;
+  if (in_.uncredited() == 0 || !session_usable()) return;
   // Under memory pressure, only a message already admitted (charged at its
   // declared length) is let in further; between messages the peer waits
   // until the budget frees (the connection retries).
-  if (!finished_ && !cancelled_ && deframer_.at_message_boundary() && conn_->budget().under_pressure())
-      [[unlikely]] {
+  if (!over() && in_.at_message_boundary() && conn_->budget().under_pressure()) [[unlikely]] {
     credit_withheld_ = true;
     conn_->retry_credit_later();
     return;
   }
+  const std::size_t credit = in_.take_credit();
+  if (credit == 0) return;
   credit_withheld_ = false;
-  conn_->session().consume(stream_id_, unconsumed_);
-  unconsumed_ = 0;
+  conn_->session().consume(stream_id_, credit);
   conn_->request_flush();
 }
 
 void ServerCall::on_remote_end() {
-  remote_closed_ = true;
-  if (!deframer_.at_message_boundary() && !finished_) {
+  request_ = call::RequestPhase::ended;
+  if (!in_.at_message_boundary() && response_ != call::ResponsePhase::finished) {
     fail(Status::internal("request stream ended inside a message"));
     return;
   }
-  if (pending_read_) {
-    pending_read_->message.reset();
-    defer(&ServerCall::resume_thunk, std::exchange(pending_read_, nullptr)->waiter);
-  }
+  resume_later(in_.end());
 }
 
 void ServerCall::on_body_drained() {
   recharge(false);
-  if (pending_write_ && body_.pending() <= queue_bound()) {
-    pending_write_->ok = true;
-    defer(&ServerCall::resume_thunk, std::exchange(pending_write_, nullptr)->waiter);
-  }
+  resume_later(out_.drained(queue_bound()));
 }
 
 void ServerCall::on_stream_close(std::uint32_t error_code) {
-  stream_closed_ = true;
-  if (!finished_ || error_code != 0) defer(&ServerCall::cancel_thunk);
-  if (!handler_running_ && !handler_done_) handler_done_ = true;  // never started
+  life_.stream_closed();
+  if (response_ != call::ResponsePhase::finished || error_code != kNoError) defer(&ServerCall::cancel_thunk);
+  life_.handler_not_needed();  // a call never started will not start now
   maybe_destroy();
 }
 
 void ServerCall::on_connection_lost() {
-  stream_closed_ = true;
+  life_.stream_closed();
   cancel();
-  if (!handler_running_) handler_done_ = true;
+  life_.handler_not_needed();
   maybe_destroy();
 }
 
@@ -527,14 +438,8 @@ void ServerCall::cancel() {
   cancelled_ = true;
   if (deadline_timer_) deadline_timer_->cancel();
   if (sleep_timer_) sleep_timer_->cancel();
-  if (pending_read_) {
-    pending_read_->message.reset();
-    defer(&ServerCall::resume_thunk, std::exchange(pending_read_, nullptr)->waiter);
-  }
-  if (pending_write_) {
-    pending_write_->ok = false;
-    defer(&ServerCall::resume_thunk, std::exchange(pending_write_, nullptr)->waiter);
-  }
+  resume_later(in_.end());
+  resume_later(out_.fail_writer());
   auto callbacks = std::move(cancel_callbacks_);
   for (auto& cb : callbacks) cb();
 }

@@ -18,18 +18,18 @@
 #include <string>
 #include <vector>
 
-#include "h2/outbound_body.h"
+#include "call/call_state.h"
+#include "call/grpc_head.h"
+#include "call/stream_pipe.h"
 #include "pronto/detail/call_core.h"
 #include "pronto/server_context.h"
 #include "pronto/service.h"
-#include "wire/deframer.h"
-#include "wire/message_queue.h"
 
 namespace pronto::detail {
 
 class ServerConnection;
 
-class ServerCall final : public ServerContext, public ServerCallOps, public CallCore {
+class ServerCall final : public ServerContext, public ServerCallOps {
  public:
   ServerCall(std::shared_ptr<ServerConnection> conn, std::int32_t stream_id);
   ~ServerCall();
@@ -42,7 +42,7 @@ class ServerCall final : public ServerContext, public ServerCallOps, public Call
   bool on_header(std::string_view name, std::string_view value);
   void on_headers_end(bool end_stream);
   // Past the soft header limit: RESOURCE_EXHAUSTED, or (hard) false.
-  [[gnu::noinline]] bool on_header_past_limit();
+  [[gnu::noinline]] bool on_header_past_limit(call::HeaderBudget::Verdict v);
   void on_data(const std::uint8_t* data, std::size_t size);
   void on_remote_end();
   void on_stream_close(std::uint32_t error_code);
@@ -57,7 +57,7 @@ class ServerCall final : public ServerContext, public ServerCallOps, public Call
   void on_cancel(std::function<void()> callback) override;
   void sleep(std::chrono::nanoseconds d, bool* fired, std::coroutine_handle<> h) override;
   void run_blocking(std::function<void()> work, std::coroutine_handle<> h) override;
-  // CallCore
+  // CallCore (through ServerCallOps)
   bool start_read(ReadOp& op) override;
   bool start_write(WriteOp& op) override;
   void fail(Status status) override;
@@ -71,32 +71,38 @@ class ServerCall final : public ServerContext, public ServerCallOps, public Call
   // Resumes a handler coroutine with this call as the ambient context.
   void resume(std::coroutine_handle<> h);
   void defer(void (*fn)(void*, std::coroutine_handle<>), std::coroutine_handle<> h = {});
-  // Answers at once without a handler (trailers-only or an HTTP error).
-  void reject(Status status);
+  // Resumes the waiter of a completed op (if any) once the current
+  // session event is done.
+  void resume_later(ReadOp* op);
+  void resume_later(WriteOp* op);
+  // Answers an HTTP-level refusal at once, without a handler.
   void reject_http(int http_status);
+  void arm_deadline();
   void start_handler();
   // Sends the status (once), with RST_STREAM(NO_ERROR) after it if the
   // client is still sending.
   void finish(const Status& status);
   void send_headers_if_needed();
-  // :status, content-type, grpc-accept-encoding, grpc-encoding, and the
-  // initial metadata when with_metadata (the caller knows it can be sent).
-  h2::HeaderBlock response_headers(bool with_metadata);
-  void deliver(ReadOp& op, wire::Message& m);
+  // The response head: :status, content-type, grpc-accept-encoding,
+  // grpc-encoding, and the initial metadata when with_metadata (the caller
+  // knows it can be sent).
+  h2::HeaderBlock response_head(bool with_metadata);
   void cancel();
   void credit_window();
   // Buffered bytes this call holds (partial inbound message at its declared
   // length, queued inbound messages, queued outbound bytes).
-  std::size_t footprint() const noexcept;
+  std::size_t footprint() const noexcept { return in_.footprint() + out_.pending(); }
   // Brings the connection's budget in line with footprint(). Growth with
   // `must_fit` (inbound) may fail: false, and nothing more is charged.
   bool recharge(bool must_fit);
   [[gnu::noinline]] bool recharge_to(std::size_t now, bool must_fit);
+  [[gnu::noinline]] void fail_over_budget();
   // How much may wait on the stream before a writer is suspended.
   std::size_t queue_bound() const noexcept;
   void handler_done();
   void maybe_destroy();
   bool session_usable() const;
+  bool over() const noexcept { return response_ == call::ResponsePhase::finished || cancelled_; }
 
   std::shared_ptr<ServerConnection> conn_;
   // The connection's list of live calls (intrusive: no allocation per call).
@@ -106,40 +112,21 @@ class ServerCall final : public ServerContext, public ServerCallOps, public Call
   std::int32_t stream_id_;
   const Service::Method* method_entry_ = nullptr;
 
-  // Request headers.
-  bool post_ = false;          // :method is POST
-  bool grpc_content_ = false;  // content-type is application/grpc[+...]
-  std::size_t header_bytes_ = 0;
-  Status header_error_;
-  Compression request_encoding_ = Compression::identity;
-  Compression response_encoding_ = Compression::identity;
-  unsigned accepted_encodings_ = 0;  // bit per Compression, from grpc-accept-encoding
-  bool headers_done_ = false;
-
-  // Inbound.
-  wire::Deframer deframer_;
-  wire::MessageQueue inbox_;    // payloads already decompressed
-  std::size_t unconsumed_ = 0;  // received bytes not yet credited to the window
-  std::size_t charged_ = 0;     // bytes held in the connection's budget
-  std::uint32_t messages_received_ = 0;
-  bool single_request_ = false;  // unary or server streaming: exactly one message
+  // Request side.
+  call::RequestPhase request_ = call::RequestPhase::headers;
+  call::HeaderBudget header_budget_;
+  call::RequestHeadReader head_;
+  call::InboundPipe in_;
+  std::size_t charged_ = 0;       // bytes held in the connection's budget
   bool credit_withheld_ = false;  // under memory pressure; the connection retries
-  bool remote_closed_ = false;
-  ReadOp* pending_read_ = nullptr;
 
-  // Outbound.
-  h2::OutboundBody body_;
-  bool headers_sent_ = false;
-  bool finished_ = false;
-  WriteOp* pending_write_ = nullptr;
+  // Response side.
+  call::ResponsePhase response_ = call::ResponsePhase::idle;
+  call::OutboundPipe out_;
 
-  // Lifecycle.
+  // Lifetime and cancellation.
+  call::CallLifetime life_;
   bool cancelled_ = false;
-  bool handler_running_ = false;
-  bool handler_done_ = false;
-  bool stream_closed_ = false;
-  bool destroy_scheduled_ = false;
-  bool deadline_armed_ = false;  // a deadline handler is outstanding
   std::vector<std::function<void()>> cancel_callbacks_;
   std::unique_ptr<asio::steady_timer> deadline_timer_;
   std::unique_ptr<asio::steady_timer> sleep_timer_;

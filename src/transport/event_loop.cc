@@ -2,7 +2,7 @@
 
 #include <pthread.h>
 
-#include "pronto/client_call.h"
+#include "pronto/detail/ambient.h"
 #include "pronto/detail/buffer_cache.h"
 
 namespace pronto::detail {

@@ -85,9 +85,13 @@ struct TypedReadAwaiter : ReadAwaiter {
 };
 
 // Writes one message (serialized when the awaiter is made, so the caller's
-// object need not outlive the co_await). Yields op.ok. A Codec with
-// append() serializes behind room for the frame prefix, so the message is
-// framed where it lies; otherwise the core copies it behind a prefix.
+// object need not outlive the co_await). Yields a Status, the same on
+// client and server: OK once the message is queued within the stream's
+// flow-control budget; INTERNAL when it did not serialize; CANCELLED when
+// the call is over (the call's own status tells why: finish() on a client,
+// is_cancelled() on a server). A Codec with append() serializes behind room
+// for the frame prefix, so the message is framed where it lies; otherwise
+// the core copies it behind a prefix.
 struct WriteAwaiter {
   CallCore* core;
   WriteOp op{};
@@ -97,7 +101,10 @@ struct WriteAwaiter {
     op.waiter = h;
     return !core->start_write(op);
   }
-  bool await_resume() noexcept { return serialized && op.ok; }
+  Status await_resume() {
+    if (!serialized) return Status::internal("failed to serialize message");
+    return op.ok ? Status{} : Status::cancelled("the call is over");
+  }
 };
 template <class Codec, class T>
 WriteAwaiter make_write(CallCore* core, const T& message, bool compress = true) {

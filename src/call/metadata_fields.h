@@ -1,14 +1,18 @@
-// h2/grpc_headers.h — gRPC's use of HTTP/2 header fields: metadata in and
-// out (base64 for -bin keys), status in trailers. Pure functions.
+// call/metadata_fields.h — call metadata and status as header fields:
+// metadata in and out (base64 for -bin keys), status in trailers. Shared by
+// every wire protocol that carries gRPC metadata as header fields (gRPC over
+// HTTP/2 now; gRPC-Web's trailer block later). Pure functions.
 #pragma once
 
 #include <string_view>
 
-#include "h2/outbound_body.h"
+#include "h2/header_block.h"
 #include "pronto/metadata.h"
 #include "pronto/status.h"
 
-namespace pronto::h2 {
+namespace pronto::call {
+
+using h2::HeaderBlock;
 
 // Appends user metadata as header fields (-bin values base64, unpadded).
 // Values are referenced (ASCII) or owned by the block (-bin, base64): the
@@ -42,4 +46,4 @@ class StatusReader {
   std::string details_;
 };
 
-}  // namespace pronto::h2
+}  // namespace pronto::call

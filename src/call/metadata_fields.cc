@@ -1,10 +1,10 @@
-#include "h2/grpc_headers.h"
+#include "call/metadata_fields.h"
 
 #include "wire/metadata_rules.h"
 #include "wire/percent.h"
 #include "wire/status_codec.h"
 
-namespace pronto::h2 {
+namespace pronto::call {
 
 void append_metadata(HeaderBlock& out, const Metadata& metadata) {
   for (const auto& [key, value] : metadata) {
@@ -65,4 +65,4 @@ Status StatusReader::status() const {
   return Status(code_, message_, details_);
 }
 
-}  // namespace pronto::h2
+}  // namespace pronto::call
