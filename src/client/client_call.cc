@@ -123,6 +123,7 @@ void ClientCall::launch(std::optional<std::string> first, bool half_close, Unary
   }
   if (options_.context) {
     add_ref();  // released when the call completes (hook cleared then)
+    context_ref_ = true;
     ClientContextAccess::set_hook(*options_.context, [this] { cancel(); });
   }
   run_on_loop([this, first = std::move(first), half_close]() mutable {
@@ -350,7 +351,9 @@ void ClientCall::complete(Status status) {
   if (options_.context) {
     ClientContextAccess::done(*options_.context, response_.initial_metadata(), response_.trailing_metadata(),
                               conn_ ? conn_->peer() : std::string());
-    unref();
+    // Held only by a launched call (a call rejected before launch has none);
+    // never the last reference: the caller's handle or op still holds one.
+    if (std::exchange(context_ref_, false)) unref();
   }
   if (WriteOp* op = out_.fail_writer()) wake(write_resumer_, op->waiter);
   deliver_reads();

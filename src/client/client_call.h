@@ -115,6 +115,7 @@ class ClientCall final : public ClientCallCore {
   Clock::time_point start_time_;
   std::size_t interceptors_started_ = 0;
   std::atomic<int> refs_{1};
+  bool context_ref_ = false;  // a reference is held for options_.context's cancel hook
 
   // A lazily started streaming call: what to start it with.
   void start_if_lazy();

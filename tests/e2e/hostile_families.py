@@ -227,7 +227,7 @@ def case_made_you_reset(args):
     made_you_reset_variant(srv, "trailers without END_STREAM",
                            lambda s: headers(s) + data(s, slow_unary()) + trailers_no_end(s), 3000, 50, PROTOCOL_ERROR)
     # Extra messages on a unary call whose handler sleeps: a request
-    # cardinality violation (doc/statuscodes.md), answered UNIMPLEMENTED at
+    # cardinality violation (INTERNAL, as grpc-go and grpc-java), answered at
     # once with RST_STREAM(NO_ERROR) after it (the client had not finished),
     # the handler cancelled. (Before the server checked cardinality, the
     # unread extra messages overflowed the stream window: FLOW_CONTROL_ERROR;
@@ -235,7 +235,7 @@ def case_made_you_reset(args):
     msg = hr.grpc_frame(b"\x0a" + hr.varint(100) + b"m" * 100)
     made_you_reset_variant(srv, "extra messages on a unary call",
                            lambda s: headers(s) + data(s, slow_unary()) + data(s, msg) * 3, 1000, 50,
-                           NO_ERROR, status="12")
+                           NO_ERROR, status="13")
     # WINDOW_UPDATE of 0 on a stream (RFC 9113 6.9: stream error
     # PROTOCOL_ERROR) and DATA on a half-closed stream (5.1: stream error
     # STREAM_CLOSED): nghttp2 makes both connection errors, so one per
@@ -613,13 +613,13 @@ CLIENT_EXPECTATIONS = [
     ("text-html", [], ("UNKNOWN",)),
     # statuscodes.md: "Flow-control protocol violation: INTERNAL". The flood's
     # 16 KiB messages may first complete a second message for the unary call
-    # (a cardinality violation, UNIMPLEMENTED); either way never OK, and the
+    # (a cardinality violation, also INTERNAL); either way never OK, and the
     # client never buffers past its window.
-    ("data-flood", [], ("INTERNAL", "UNIMPLEMENTED")),
-    # statuscodes.md: response cardinality violation (a unary call answered
-    # with zero or several messages): UNIMPLEMENTED, at the client.
-    ("no-message", [], ("UNIMPLEMENTED",)),
-    ("many-messages", [], ("UNIMPLEMENTED",)),
+    ("data-flood", [], ("INTERNAL",)),
+    # A response cardinality violation (a unary call answered with zero or
+    # several messages): INTERNAL at the client, as grpc-go and grpc-java.
+    ("no-message", [], ("INTERNAL",)),
+    ("many-messages", [], ("INTERNAL",)),
 ] + [("rst", [f"--code={code}"], (status,)) for code, status in [
     (0, "INTERNAL"), (1, "INTERNAL"), (2, "INTERNAL"), (3, "INTERNAL"), (4, "INTERNAL"), (6, "INTERNAL"),
     (7, "UNAVAILABLE"), (8, "CANCELLED"), (9, "INTERNAL"), (10, "INTERNAL"), (11, "RESOURCE_EXHAUSTED"),

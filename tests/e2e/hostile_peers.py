@@ -334,11 +334,12 @@ def main():
         expect_status(port, "message cut short at end of stream", 13, body=frame(echo_request(b"xyz"))[:-2])
         expect_status(port, "declared length over 4 MiB", 8, body=b"\x00" + struct.pack(">I", 5 << 20) + b"abc",
                       end=False)
-        expect_status(port, "unary with no request message", 12, body=b"")
-        # doc/statuscodes.md: request cardinality violation -> UNIMPLEMENTED.
-        expect_status(port, "unary with two request messages", 12,
+        # A request cardinality violation is INTERNAL, as grpc-go and
+        # grpc-java answer it.
+        expect_status(port, "unary with no request message", 13, body=b"")
+        expect_status(port, "unary with two request messages", 13,
                       body=frame(echo_request(b"one")) + frame(echo_request(b"two")))
-        expect_status(port, "server streaming with two request messages", 12,
+        expect_status(port, "server streaming with two request messages", 13,
                       path="/pronto.test.Echo/ServerStream",
                       body=frame(echo_request(b"one")) + frame(echo_request(b"two")))
         expect_status(port, "request that is not protobuf", 13, body=frame(b"\xff\xff\xff\xff"))

@@ -28,7 +28,7 @@ constexpr int kFirstRequestSize = 27182;
 Task<void> cancel_after_first_response_task(const grpc::testing::TestService::Stub& stub) {
   auto stream = stub.async().FullDuplexCall(rpc_options());
   StreamingOutputCallRequest request = streaming_request(kFirstResponseSize, kFirstRequestSize);
-  bool written = co_await stream.write(request);
+  pronto::Status written = co_await stream.write(request);
   if (!written) {
     pronto::Status status = co_await stream.finish();
     throw CaseFailure{"write failed; the call ended with " + describe(status)};

@@ -30,7 +30,7 @@ Task<void> ping_pong_task(const grpc::testing::TestService::Stub& stub) {
   for (std::size_t i = 0; i < kStreamLength; ++i) {
     const std::string what = numbered("response", i);
     StreamingOutputCallRequest request = streaming_request(kResponseStreamSizes[i], kRequestStreamSizes[i]);
-    bool written = co_await stream.write(request);
+    pronto::Status written = co_await stream.write(request);
     if (!written) {
       pronto::Status status = co_await stream.finish();
       throw CaseFailure{numbered("write", i) + " failed; the call ended with " + describe(status)};

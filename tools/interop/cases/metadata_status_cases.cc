@@ -62,7 +62,7 @@ void custom_metadata(CaseEnv& env) {
     pronto::ClientContext ctx;  // declared first: it must outlive the stream
     auto stream = env.stub.FullDuplexCall(echo_metadata_options(ctx));
     StreamingOutputCallRequest request = streaming_request(kLargeResponseSize, kLargeRequestSize);
-    check(stream.write(request), "FullDuplexCall: write failed");
+    check(stream.write(request).ok(), "FullDuplexCall: write failed");
     stream.writes_done();
     std::optional<StreamingOutputCallResponse> response = stream.read();
     if (!response) throw CaseFailure{"FullDuplexCall: stream ended early with " + describe(stream.finish())};
