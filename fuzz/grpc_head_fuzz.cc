@@ -1,7 +1,8 @@
-// libFuzzer target for the gRPC <-> HTTP/2 header mapping (h2/grpc_headers,
-// wire/status_codec, wire/metadata_rules, Metadata::validate_for_send):
-// arbitrary name/value pairs parsed as request headers, response headers
-// and trailers.
+// libFuzzer target for the gRPC <-> HTTP/2 head mapping of the call layer
+// (call/grpc_head, call/metadata_fields, wire/status_codec,
+// wire/metadata_rules, Metadata::validate_for_send): arbitrary name/value
+// pairs parsed as request headers (RequestHeadReader), response headers and
+// trailers (ResponseReader).
 //
 // Invariants:
 //  - add_received_metadata keeps only legal metadata (validate_for_send OK),
@@ -10,17 +11,24 @@
 //    a second read unchanged, and so does any Status built from the input;
 //  - user Metadata that passes validate_for_send round-trips through
 //    append_metadata / add_received_metadata;
-//  - the encoding/timeout/status header values parse without crashing.
+//  - the encoding/timeout/status header values parse without crashing;
+//  - what RequestHeadReader accepts, build_request_head writes back so that
+//    a second reader gets the same encoding, metadata and (no longer)
+//    timeout;
+//  - a response read by ResponseReader, rebuilt with build_response_head +
+//    build_trailers as a trailers-only block, reads back to the same status.
 #include <fuzzer/FuzzedDataProvider.h>
 
 #include <cstdint>
+#include <chrono>
 #include <cstdlib>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
 #include <vector>
 
-#include "h2/grpc_headers.h"
+#include "call/grpc_head.h"
 #include "pronto/metadata.h"
 #include "wire/compression.h"
 #include "wire/metadata_rules.h"
@@ -32,6 +40,7 @@ namespace {
 using pronto::Metadata;
 using pronto::Status;
 using pronto::StatusCode;
+namespace call = pronto::call;
 namespace h2 = pronto::h2;
 namespace wire = pronto::wire;
 
@@ -40,11 +49,11 @@ void check(bool cond) {
 }
 
 // Parses a block's fields back as received metadata (what the peer does).
-Metadata read_back(const h2::HeaderBlock& block, h2::StatusReader* status) {
+Metadata read_back(const h2::HeaderBlock& block, call::StatusReader* status) {
   Metadata md;
   for (std::size_t i = 0; i < block.size(); ++i) {
     if (status && status->take(block.name(i), block.value(i))) continue;
-    Status st = h2::add_received_metadata(md, block.name(i), block.value(i));
+    Status st = call::add_received_metadata(md, block.name(i), block.value(i));
     check(st.ok());
   }
   return md;
@@ -54,8 +63,8 @@ bool same(const Metadata& a, const Metadata& b) { return a.entries() == b.entrie
 
 void round_trip_status(const Status& status, const Metadata& trailing) {
   h2::HeaderBlock block;
-  h2::append_status(block, status, trailing);
-  h2::StatusReader reader;
+  call::append_status(block, status, trailing);
+  call::StatusReader reader;
   Metadata md = read_back(block, &reader);
   check(reader.has_status());
   Status expected = status;
@@ -79,10 +88,10 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   // 1. As received request/response headers: metadata kept is legal and
   // round-trips.
   Metadata received;
-  h2::StatusReader reader;
+  call::StatusReader reader;
   for (const auto& [name, value] : fields) {
     const std::size_t before = received.size();
-    Status st = h2::add_received_metadata(received, name, value);
+    Status st = call::add_received_metadata(received, name, value);
     if (!st.ok()) {
       check(st.code() == StatusCode::internal);
       // A failed -bin value may have added some of its pieces; nothing else.
@@ -103,7 +112,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   check(received.validate_for_send().ok());
   {
     h2::HeaderBlock block;
-    h2::append_metadata(block, received);
+    call::append_metadata(block, received);
     check(same(read_back(block, nullptr), received));
   }
 
@@ -121,8 +130,64 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   for (const auto& [name, value] : fields) user.add(name, value);
   if (user.validate_for_send().ok()) {
     h2::HeaderBlock block;
-    h2::append_metadata(block, user);
+    call::append_metadata(block, user);
     check(same(read_back(block, nullptr), user));
+  }
+
+  // 5. As a request head: what the server accepts, a client writes back the
+  // same way.
+  {
+    call::RequestHeadReader head;
+    Metadata md;
+    for (const auto& [name, value] : fields) (void)head.take(name, value, md);
+    (void)head.http_refusal();
+    if (head.error().ok()) {
+      check(md.validate_for_send().ok() || md.contains("user-agent"));
+      md.erase("user-agent");
+      call::RequestHead out;
+      out.scheme = "http";
+      out.path = "/p.S/M";
+      out.authority = head.authority();
+      out.timeout = head.timeout();
+      out.encoding = head.encoding();
+      out.metadata = &md;
+      h2::HeaderBlock block;
+      call::build_request_head(out, block);
+      call::RequestHeadReader again;
+      Metadata md2;
+      bool saw_path = false;
+      for (std::size_t i = 0; i < block.size(); ++i)
+        saw_path |= again.take(block.name(i), block.value(i), md2) == call::RequestHeadReader::Field::path;
+      check(saw_path && again.http_refusal() == 0 && again.error().ok());
+      check(again.encoding() == head.encoding());
+      check(same(md2, md));
+      check(again.timeout().has_value() == head.timeout().has_value());
+      // grpc-timeout is written rounded up (and 0 as 1n): never shorter.
+      if (head.timeout()) check(*again.timeout() >= *head.timeout());
+    }
+  }
+
+  // 6. As a response: headers then trailers, and trailers-only.
+  {
+    call::ResponseReader response;
+    const std::size_t half = fields.size() / 2;
+    for (std::size_t i = 0; i < half; ++i) response.take(fields[i].first, fields[i].second);
+    std::optional<Status> settled = response.end_headers(fields.size() % 2 == 1);
+    for (std::size_t i = half; i < fields.size(); ++i) response.take(fields[i].first, fields[i].second);
+    Status final_status = settled ? *settled : response.end_trailers();
+    check(response.trailing_metadata().validate_for_send().ok());
+    h2::HeaderBlock block;
+    call::build_response_head(pronto::Compression::identity, nullptr, block);
+    call::build_trailers(final_status, response.trailing_metadata(), block);
+    call::ResponseReader again;
+    for (std::size_t i = 0; i < block.size(); ++i) again.take(block.name(i), block.value(i));
+    std::optional<Status> reread = again.end_headers(true);
+    check(reread.has_value());
+    Status expected = final_status;
+    if (static_cast<unsigned>(expected.code()) > 16)
+      expected = Status(StatusCode::unknown, expected.message(), expected.details());
+    check(*reread == expected);
+    check(same(again.trailing_metadata(), response.trailing_metadata()));
   }
   return 0;
 }
