@@ -256,5 +256,44 @@ TEST_F(Calls, dropping_a_stream_early_cancels_the_server_handler) {
   EXPECT_EQ(server_.service.cancelled_handlers.load(), 1);
 }
 
+TEST_F(Calls, streaming_calls_start_with_their_first_operation) {
+  {
+    auto req = request("never");
+    req.set_count(3);
+    auto dropped = stub_.async().ServerStream(req);             // never used: never sent
+    auto dropped_writer = stub_.async().ClientStream();         // likewise
+    auto dropped_bidi = stub_.async().Bidi();
+  }
+  // The unary call goes on the same connection after them: had the streams
+  // been sent, their handlers would have started first.
+  ASSERT_TRUE(stub_.Unary(request("after")).ok());
+  EXPECT_EQ(server_.service.started_handlers.load(), 1);
+  auto req = request("s");
+  req.set_count(2);
+  auto reader = stub_.async().ServerStream(req);
+  EXPECT_EQ(server_.service.started_handlers.load(), 1);
+  int n = block_on([](decltype(reader)& r) -> Task<int> {
+    int count = 0;
+    while (co_await r.read()) ++count;
+    co_return count;
+  }(reader));
+  EXPECT_EQ(n, 2);
+  EXPECT_EQ(server_.service.started_handlers.load(), 2);
+}
+
+TEST_F(Calls, client_and_server_writes_yield_a_status) {
+  auto writer = stub_.async().ClientStream();
+  Status first = block_on([](decltype(writer)& w) -> Task<Status> { co_return co_await w.write(request("a")); }(writer));
+  EXPECT_TRUE(first.ok()) << first.to_string();
+  auto result = block_on(writer.finish());
+  ASSERT_TRUE(result.ok()) << result.status().to_string();
+  // After the call is over a write fails with CANCELLED; finish() told why.
+  Status late = block_on([](decltype(writer)& w) -> Task<Status> { co_return co_await w.write(request("b")); }(writer));
+  EXPECT_EQ(late.code(), StatusCode::cancelled);
+  auto blocking = stub_.ClientStream();
+  EXPECT_TRUE(blocking.write(request("x")).ok());
+  EXPECT_TRUE(blocking.finish().ok());
+}
+
 }  // namespace
 }  // namespace pronto::test
