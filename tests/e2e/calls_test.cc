@@ -281,6 +281,22 @@ TEST_F(Calls, streaming_calls_start_with_their_first_operation) {
   EXPECT_EQ(server_.service.started_handlers.load(), 2);
 }
 
+TEST_F(Calls, finish_drops_unread_messages_so_a_flow_controlled_server_can_end) {
+  auto req = request("s");
+  req.set_count(200);
+  req.set_response_size(64 * 1024);  // 12.8 MB: far more than the stream window
+  auto reader = stub_.ServerStream(req);
+  ASSERT_TRUE(reader.read().has_value());
+  Status st = reader.finish();  // would wait forever if unread messages held the window shut
+  EXPECT_TRUE(st.ok()) << st.to_string();
+  EXPECT_EQ(reader.status(), st);
+  EXPECT_FALSE(reader.read().has_value());
+  // Bidi: finish() half-closes too, so a server reading to the end answers.
+  auto bidi = stub_.Bidi();
+  ASSERT_TRUE(bidi.write(request("one")).ok());
+  EXPECT_TRUE(bidi.finish().ok());
+}
+
 TEST_F(Calls, client_and_server_writes_yield_a_status) {
   auto writer = stub_.async().ClientStream();
   Status first = block_on([](decltype(writer)& w) -> Task<Status> { co_return co_await w.write(request("a")); }(writer));
