@@ -99,8 +99,9 @@ class Server {
   int port() const;  // first bound TCP port
   // Blocks until the server has shut down. Does nothing about signals.
   void wait();
-  // start(), then serve until the server shuts down; returns start()'s error
-  // (at once), or OK once the server has stopped.
+  // start() (unless it was called already: start() then run() is fine),
+  // then serve until the server shuts down; returns start()'s error (at
+  // once), or OK once the server has stopped.
   // With options.handle_signals (the default), run() installs handlers for
   // SIGINT and SIGTERM for its duration (unblocking them in the calling
   // thread) and puts the previous handlers and mask back before returning:

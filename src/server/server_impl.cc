@@ -480,14 +480,20 @@ class SignalScope {
 }  // namespace
 
 Status ServerImpl::run() {
+  // start() first (to learn the ports, say) and run() afterwards is fine.
+  const bool start_here = !started_;
   if (!options_.handle_signals) {
-    if (Status st = start(); !st.ok()) return st;
+    if (start_here) {
+      if (Status st = start(); !st.ok()) return st;
+    }
     wait();
     return {};
   }
   SignalScope signals;
   if (!signals.error().empty()) return Status::internal("cannot set up signal handling: " + signals.error());
-  if (Status st = start(); !st.ok()) return st;
+  if (start_here) {
+    if (Status st = start(); !st.ok()) return st;
+  }
   {
     std::lock_guard lock(mu_);
     if (stopped_) return {};

@@ -223,6 +223,23 @@ TEST(ServerRun, returns_ok_after_shutdown_from_another_thread) {
   EXPECT_EQ(current_action(SIGINT).sa_handler, before);
 }
 
+TEST(ServerRun, after_start_serves_the_started_server) {
+  Server server({.event_loops = 1});
+  EchoService svc;
+  server.add_service(svc).listen("127.0.0.1:0");
+  ASSERT_TRUE(server.start().ok());
+  const int port = server.port();  // known before run()
+  ASSERT_GT(port, 0);
+  const auto before = current_action(SIGTERM).sa_handler;
+  RunningServer running(server, "127.0.0.1:" + std::to_string(port));
+  ASSERT_TRUE(running.ready());
+  // Served since start(): wait for run()'s handler before signalling.
+  ASSERT_TRUE(eventually([&] { return current_action(SIGTERM).sa_handler != before; }));
+  ::kill(::getpid(), SIGTERM);
+  EXPECT_TRUE(eventually([&] { return running.done(); }, 5s));
+  EXPECT_TRUE(running.join().ok());
+}
+
 TEST(ServerRun, without_handle_signals_leaves_the_handlers_alone) {
   const auto before = current_action(SIGTERM).sa_handler;
   const std::string address = "unix-abstract:" + unique_name("run");
