@@ -105,8 +105,12 @@ void set_log_sink(LogSink sink) {
   // being delivered through it.
 }
 
-void set_log_level(LogLevel level) { detail::g_log_level.store(static_cast<int>(level), std::memory_order_relaxed); }
+void set_log_level(LogLevel level) {
+  detail::g_log_level.store(static_cast<int>(level), std::memory_order_relaxed);
+}
 
-LogLevel log_level() noexcept { return static_cast<LogLevel>(detail::g_log_level.load(std::memory_order_relaxed)); }
+LogLevel log_level() noexcept {
+  return static_cast<LogLevel>(detail::g_log_level.load(std::memory_order_relaxed));
+}
 
 }  // namespace pronto

@@ -12,9 +12,7 @@ namespace pronto::detail {
 
 ChannelImpl::ChannelImpl(std::string target, ChannelOptions options)
     : target_(std::move(target)), options_(std::move(options)), parsed_(parse_target(target_)) {
-  authority_ = !options_.authority.empty() ? options_.authority
-               : parsed_                   ? parsed_->authority
-                                           : target_;
+  authority_ = !options_.authority.empty() ? options_.authority : parsed_ ? parsed_->authority : target_;
   if (options_.tls) {
     auto ctx = TlsContext::client(*options_.tls);
     if (ctx) {
@@ -23,8 +21,8 @@ ChannelImpl::ChannelImpl(std::string target, ChannelOptions options)
       tls_error_ = ctx.status();
     }
     tls_name_ = !options_.tls->server_name_override.empty() ? options_.tls->server_name_override
-                : parsed_                                    ? parsed_->host
-                                                             : std::string();
+                : parsed_                                   ? parsed_->host
+                                                            : std::string();
     if (!options_.tls->server_name_override.empty() && options_.authority.empty()) {
       const bool tcp = parsed_ && parsed_->addresses.front().kind == Address::Kind::tcp;
       authority_ = options_.tls->server_name_override +
@@ -97,7 +95,8 @@ void ChannelImpl::connect() {
     }
   }
   if (endpoints.empty()) {
-    on_connect_failed(resolve_error.ok() ? Status::unavailable("no addresses for " + target_) : resolve_error);
+    on_connect_failed(resolve_error.ok() ? Status::unavailable("no addresses for " + target_)
+                                         : resolve_error);
     return;
   }
   auto socket = std::make_shared<Connection::Socket>(loop_->io());

@@ -1,16 +1,16 @@
 #include "server/server_impl.h"
 
-#include <asio/basic_socket_acceptor.hpp>
-#include <asio/ip/tcp.hpp>
-#include <asio/local/stream_protocol.hpp>
-#include <asio/post.hpp>
-#include <asio/steady_timer.hpp>
 #include <fcntl.h>
 #include <malloc.h>
 #include <poll.h>
 #include <signal.h>
 #include <unistd.h>
 
+#include <asio/basic_socket_acceptor.hpp>
+#include <asio/ip/tcp.hpp>
+#include <asio/local/stream_protocol.hpp>
+#include <asio/post.hpp>
+#include <asio/steady_timer.hpp>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
@@ -101,12 +101,14 @@ Status ServerImpl::start() {
   methods_.clear();
   for (const Service* service : services_) {
     if (!names.insert(service->name()).second) {
+      methods_.clear();
       return Status::already_exists("service '" + service->name() + "' added twice");
     }
     for (const auto& m : service->methods()) {
       if (!methods_.emplace(m.path, &m).second) {
         methods_.clear();
-        return Status::already_exists("method '" + m.path + "' defined twice (service '" + service->name() + "')");
+        return Status::already_exists("method '" + m.path + "' defined twice (service '" + service->name() +
+                                      "')");
       }
     }
   }
@@ -159,7 +161,9 @@ Status ServerImpl::start_listeners() {
     const std::string& text = addresses_[i].address;
     const Address& address = parsed[i];
     auto endpoints = resolve(address, true);
-    if (!endpoints) return Status(endpoints.status().code(), "cannot listen on '" + text + "': " + endpoints.status().message());
+    if (!endpoints)
+      return Status(endpoints.status().code(),
+                    "cannot listen on '" + text + "': " + endpoints.status().message());
     auto listener = std::make_unique<Listener>(loops_[0]->io());
     listener->address = text;
     listener->tls = tls[i];

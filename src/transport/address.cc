@@ -2,10 +2,10 @@
 
 #include <sys/un.h>
 
+#include <algorithm>
 #include <asio/io_context.hpp>
 #include <asio/ip/tcp.hpp>
 #include <asio/local/stream_protocol.hpp>
-#include <algorithm>
 #include <cctype>
 #include <charconv>
 #include <optional>
@@ -131,7 +131,8 @@ struct Parser {
     bool bracketed = false;
     if (s.front() == '[') {
       auto close = s.find(']');
-      if (close == std::string_view::npos) return fail("unbalanced '[' (an IPv6 address is written [addr]:port)");
+      if (close == std::string_view::npos)
+        return fail("unbalanced '[' (an IPv6 address is written [addr]:port)");
       host = s.substr(1, close - 1);
       bracketed = true;
       std::string_view after = s.substr(close + 1);
@@ -214,8 +215,9 @@ std::string host_authority(const Address& a, bool with_port) {
 
 // Schemes of gRPC's naming (and URL schemes) that pronto does not resolve.
 bool known_unsupported(std::string_view scheme) {
-  return scheme == "vsock" || scheme == "xds" || scheme == "google-c2p" || scheme == "google-c2p-experimental" ||
-         scheme == "http" || scheme == "https" || scheme == "grpc" || scheme == "grpcs" || scheme == "ipv4+dns";
+  return scheme == "vsock" || scheme == "xds" || scheme == "google-c2p" ||
+         scheme == "google-c2p-experimental" || scheme == "http" || scheme == "https" || scheme == "grpc" ||
+         scheme == "grpcs" || scheme == "ipv4+dns";
 }
 
 }  // namespace
@@ -252,7 +254,8 @@ Result<Target> parse_target(std::string_view text) {
       auto a = p.host_port(element, ipv4 ? Parser::Literal::ipv4 : Parser::Literal::ipv6, port_given);
       if (!a) {
         if (element.empty()) return p.fail("empty address #" + std::to_string(index + 1) + " in the list");
-        return Status(a.status().code(), a.status().message() + " (address #" + std::to_string(index + 1) + ")");
+        return Status(a.status().code(),
+                      a.status().message() + " (address #" + std::to_string(index + 1) + ")");
       }
       t.addresses.push_back(std::move(*a));
       if (comma == std::string_view::npos) break;
@@ -267,7 +270,8 @@ Result<Target> parse_target(std::string_view text) {
     if (consume_prefix(s, "//")) {
       // dns://authority/host:port: the authority (a DNS server) is ignored.
       auto slash = s.find('/');
-      if (slash == std::string_view::npos) return p.fail("dns:// needs a '/' before the host (dns:///host:port)");
+      if (slash == std::string_view::npos)
+        return p.fail("dns:// needs a '/' before the host (dns:///host:port)");
       s.remove_prefix(slash + 1);
     }
   } else {
@@ -303,7 +307,8 @@ Result<Address> parse_listen_address(std::string_view text) {
   } else if (consume_prefix(s, "dns:")) {
     if (consume_prefix(s, "//")) {
       auto slash = s.find('/');
-      if (slash == std::string_view::npos) return p.fail("dns:// needs a '/' before the host (dns:///host:port)");
+      if (slash == std::string_view::npos)
+        return p.fail("dns:// needs a '/' before the host (dns:///host:port)");
       s.remove_prefix(slash + 1);
     }
   } else {
@@ -323,8 +328,8 @@ Result<Address> parse_listen_address(std::string_view text) {
 Result<std::vector<Endpoint>> resolve(const Address& address, bool passive) {
   std::vector<Endpoint> out;
   if (address.kind != Address::Kind::tcp) {
-    std::string path = address.kind == Address::Kind::unix_abstract ? std::string(1, '\0') + address.path
-                                                                    : address.path;
+    std::string path =
+        address.kind == Address::Kind::unix_abstract ? std::string(1, '\0') + address.path : address.path;
     if (path.empty() || path.size() > kMaxUnixPath) {
       return Status::invalid_argument("unix socket path of " + std::to_string(path.size()) + " bytes");
     }

@@ -1,7 +1,7 @@
 // The public API without traps (issue 9): Server::start()/run() errors,
 // run()'s signal handling, channel targets, the log sink.
-#include <gtest/gtest.h>
 #include <arpa/inet.h>
+#include <gtest/gtest.h>
 #include <netinet/in.h>
 #include <signal.h>
 #include <spawn.h>
@@ -77,7 +77,8 @@ TEST(ServerStart, bad_addresses_are_invalid_argument_naming_them) {
 TEST(ServerStart, busy_port_is_unavailable_naming_the_address_and_nothing_keeps_running) {
   EchoServer first;
   const std::string busy = "127.0.0.1:" + std::to_string(first.server().port());
-  const std::string free_unix = "unix:" + (std::filesystem::temp_directory_path() / unique_name("busy")).string();
+  const std::string free_unix =
+      "unix:" + (std::filesystem::temp_directory_path() / unique_name("busy")).string();
   Server second;
   EchoService svc;
   second.add_service(svc).listen(free_unix).listen(busy);
@@ -184,7 +185,8 @@ TEST(ServerRun, sigterm_in_process_shuts_down_and_the_previous_handler_is_put_ba
   struct sigaction custom {};
   custom.sa_handler = custom_handler;
   sigemptyset(&custom.sa_mask);
-  struct sigaction saved_term {}, saved_int {};
+  struct sigaction saved_term {
+  }, saved_int{};
   ::sigaction(SIGTERM, &custom, &saved_term);
   ::sigaction(SIGINT, &custom, &saved_int);
   g_custom_handler_calls = 0;
@@ -384,8 +386,9 @@ TEST(ChannelTarget, unix_abstract_end_to_end) {
 TEST(ChannelTarget, grpc_forms_reach_the_server) {
   EchoServer server;
   const std::string port = std::to_string(server.server().port());
-  for (std::string target : {"dns:///127.0.0.1:" + port, "dns:127.0.0.1:" + port, "dns://8.8.8.8/localhost:" + port,
-                             "ipv4:127.0.0.1:" + port, "localhost:" + port}) {
+  for (std::string target :
+       {"dns:///127.0.0.1:" + port, "dns:127.0.0.1:" + port, "dns://8.8.8.8/localhost:" + port,
+        "ipv4:127.0.0.1:" + port, "localhost:" + port}) {
     Echo::Stub stub(Channel::create(target));
     auto r = stub.Unary(request("x"));
     EXPECT_TRUE(r.ok()) << target << ": " << r.status().to_string();
@@ -399,8 +402,8 @@ TEST(ChannelTarget, an_address_list_falls_through_to_the_next_address) {
     dead_port = tmp.server().port();
   }
   EchoServer server;
-  Echo::Stub stub(Channel::create("ipv4:127.0.0.1:" + std::to_string(dead_port) + ",127.0.0.1:" +
-                                  std::to_string(server.server().port())));
+  Echo::Stub stub(Channel::create("ipv4:127.0.0.1:" + std::to_string(dead_port) +
+                                  ",127.0.0.1:" + std::to_string(server.server().port())));
   auto r = stub.Unary(request("x"));
   EXPECT_TRUE(r.ok()) << r.status().to_string();
 }
@@ -467,7 +470,9 @@ class Log : public ::testing::Test {
  protected:
   static void SetUpTestSuite() { certs_ = new TestCerts(); }
   static void TearDownTestSuite() { delete certs_; }
-  static TlsServerOptions server_tls() { return {.cert_file = certs_->server_cert, .key_file = certs_->server_key}; }
+  static TlsServerOptions server_tls() {
+    return {.cert_file = certs_->server_cert, .key_file = certs_->server_key};
+  }
   static TestCerts* certs_;
 };
 TestCerts* Log::certs_ = nullptr;
@@ -478,7 +483,8 @@ TEST_F(Log, a_failed_tls_handshake_reaches_the_sink_at_debug) {
   plaintext_to(server.server().port());
   ASSERT_TRUE(eventually([&] { return log.find("TLS handshake with client ipv4:127.0.0.1:").has_value(); }));
   EXPECT_EQ(log.find("TLS handshake")->first, LogLevel::debug);
-  auto listening = log.find("listening on 127.0.0.1:0 with TLS (port " + std::to_string(server.server().port()));
+  auto listening =
+      log.find("listening on 127.0.0.1:0 with TLS (port " + std::to_string(server.server().port()));
   ASSERT_TRUE(listening.has_value());
   EXPECT_EQ(listening->first, LogLevel::info);
 }

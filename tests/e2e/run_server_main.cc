@@ -25,7 +25,8 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "run: %s\n", st.to_string().c_str());
     return 2;
   }
-  std::printf("run returned OK; handlers started %d, completed %d, cancelled %d\n", service.started_handlers.load(),
-              service.completed_handlers.load(), service.cancelled_handlers.load());
+  std::printf("run returned OK; handlers started %d, completed %d, cancelled %d\n",
+              service.started_handlers.load(), service.completed_handlers.load(),
+              service.cancelled_handlers.load());
   return 0;
 }

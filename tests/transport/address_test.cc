@@ -70,8 +70,8 @@ TEST(Target, missing_port_is_443_like_grpc) {
 }
 
 TEST(Target, dns_forms) {
-  for (auto text : {"dns:localhost:7", "dns:///localhost:7", "dns://8.8.8.8/localhost:7", "dns:///localhost:7",
-                    "dns://dns.example:53/localhost:7"}) {
+  for (auto text : {"dns:localhost:7", "dns:///localhost:7", "dns://8.8.8.8/localhost:7",
+                    "dns:///localhost:7", "dns://dns.example:53/localhost:7"}) {
     auto t = target_ok(text);
     ASSERT_EQ(t.addresses.size(), 1u) << text;
     EXPECT_EQ(t.addresses[0].host, "localhost") << text;
