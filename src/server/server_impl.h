@@ -35,7 +35,7 @@ class ServerImpl {
   explicit ServerImpl(ServerOptions options);
   ~ServerImpl();
 
-  void add_service(Service& service);
+  void add_service(Service& service) { services_.push_back(&service); }
   void add_interceptor(std::shared_ptr<ServerInterceptor> interceptor) {
     interceptors_.push_back(std::move(interceptor));
   }
@@ -46,6 +46,10 @@ class ServerImpl {
   std::vector<int> ports() const { return ports_; }
   void wait();
   void shutdown(std::chrono::milliseconds grace);
+  // start(); then, with options().handle_signals, SIGINT/SIGTERM start a
+  // graceful shutdown (a second one ends the grace period at once); returns
+  // once the server has stopped, however it was shut down.
+  Status run();
 
   // For calls and connections.
   const Service::Method* find_method(std::string_view path) const;
@@ -58,7 +62,12 @@ class ServerImpl {
 
  private:
   struct Listener;
+  Status start_listeners();
+  // Undoes a start() that failed half-way: nothing is left running.
+  void abandon_start();
   void accept_next(Listener& listener);
+  // Ends the grace period of a shutdown in progress.
+  void cut_grace();
   void shutdown_now(std::chrono::milliseconds grace);
   EventLoop& next_loop();
   // Every 250 ms on the first loop: gives memory freed after a burst back
@@ -79,6 +88,8 @@ class ServerImpl {
     using is_transparent = void;
     std::size_t operator()(std::string_view s) const noexcept { return std::hash<std::string_view>{}(s); }
   };
+  std::vector<Service*> services_;
+  // Built by start() from services_.
   std::unordered_map<std::string, const Service::Method*, StringHash, std::equal_to<>> methods_;
   std::vector<std::shared_ptr<ServerInterceptor>> interceptors_;
   std::vector<std::unique_ptr<EventLoop>> loops_;
@@ -94,6 +105,8 @@ class ServerImpl {
   bool started_ = false;
   bool shutting_down_ = false;  // guarded by mu_
   bool stopped_ = false;        // guarded by mu_
+  bool cut_grace_ = false;      // guarded by mu_
+  int run_wake_fd_ = -1;        // guarded by mu_: run()'s pipe, told when stopped
 };
 
 }  // namespace pronto::detail
