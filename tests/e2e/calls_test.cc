@@ -2,10 +2,13 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <mutex>
+#include <string>
 #include <thread>
 #include <vector>
 
 #include "echo_service.h"
+#include "pronto/log.h"
 
 namespace pronto::test {
 namespace {
@@ -75,9 +78,22 @@ TEST_F(Calls, handler_exception_becomes_unknown_and_server_lives_on) {
   req.set_throw_exception(true);
   auto r = stub_.Unary(req);
   EXPECT_EQ(r.status().code(), StatusCode::unknown);
-  // The exception's text stays on the server (it may name internals).
+  // The exception's text stays on the server (it may name internals)...
   EXPECT_EQ(r.status().message().find("boom"), std::string::npos);
   EXPECT_EQ(r.status().message(), "handler threw an exception");
+  // ...where it is logged as an error.
+  std::mutex mu;
+  std::vector<std::string> logged;
+  set_log_sink([&](LogLevel level, std::string_view m) {
+    std::lock_guard lock(mu);
+    if (level == LogLevel::error) logged.emplace_back(m);
+  });
+  EXPECT_EQ(stub_.Unary(req).status().code(), StatusCode::unknown);
+  set_log_sink({});
+  std::lock_guard lock(mu);
+  ASSERT_EQ(logged.size(), 1u);
+  EXPECT_NE(logged[0].find("/pronto.test.Echo/Unary"), std::string::npos) << logged[0];
+  EXPECT_NE(logged[0].find("boom"), std::string::npos) << logged[0];
   EXPECT_TRUE(stub_.Unary(request("after")).ok());
 }
 
