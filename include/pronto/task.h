@@ -6,16 +6,7 @@
 // Ownership: the Task object owns the coroutine frame and destroys it when the
 // Task is destroyed. Move-only. A Task is awaited at most once.
 // Threading: a Task belongs to whoever awaits it; pronto resumes handler tasks
-// on their connection's event loop only. To run a Task: co_await it from
-// another coroutine, pronto::block_on(task) from a plain thread
-// (client_call.h), pronto::spawn(task) to start it detached, or
-// pronto::when_all(tasks) to run several at once (spawn.h).
-//
-// g++ 12 caution for coroutine bodies: inside a co_await expression, a
-// braced aggregate temporary or a lambda's captures with non-trivial
-// destructors are destroyed twice (GCC PR 100611 family). pronto's own
-// types built there (CallOptions) are safe by design; for yours, name the
-// object before the co_await.
+// on their connection's event loop only.
 #pragma once
 
 #include <coroutine>
