@@ -50,6 +50,7 @@ PUBLIC_HEADER_LAYERS = {
     "log.h": "wire",
     "tls.h": "transport",
     "detail/ambient.h": "transport",
+    "spawn.h": "wire",
     "detail/call_core.h": "call",
     "server_context.h": "call",
     "interceptor.h": "call",

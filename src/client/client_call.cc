@@ -111,7 +111,7 @@ Status ClientCall::prepare() {
     }
   }
   if (Status st = options_.metadata.validate_for_send(); !st.ok()) return st;
-  if (options_.context && options_.context->cancelled()) return Status::cancelled("Cancelled before start");
+  if (options_.context && options_.context->is_cancelled()) return Status::cancelled("Cancelled before start");
   return {};
 }
 
@@ -198,7 +198,7 @@ void ClientCall::submit_request() {
   head.user_agent = impl_.user_agent();
   head.encoding = options_.compression;
   if (deadline_) head.timeout = std::chrono::duration_cast<std::chrono::nanoseconds>(*deadline_ - Clock::now());
-  head.metadata = &options_.metadata;
+  head.metadata = &options_.metadata.metadata();  // const: never unshares
   h2::HeaderBlock headers;
   call::build_request_head(head, headers);
   stream_id_ = conn_->submit(this, headers, out_.body());
