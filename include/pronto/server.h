@@ -15,6 +15,7 @@
 #include <string>
 #include <vector>
 
+#include "pronto/channel.h"
 #include "pronto/interceptor.h"
 #include "pronto/service.h"
 #include "pronto/status.h"
@@ -66,6 +67,8 @@ class Server {
 
   // Binds every listener and starts the loops. Non-OK (UNAVAILABLE naming
   // the address) if a listener cannot bind; nothing is left running then.
+  // A server reached only through in_process_channel() needs no listen():
+  // make the channel before start().
   Status start();
   // The bound TCP ports, in listen() order (0 for unix listeners).
   std::vector<int> ports() const;
@@ -78,6 +81,32 @@ class Server {
   // finish for up to `grace`, then cancel what is left and close.
   // Blocks until done unless called from one of the server's own loops.
   void shutdown(std::chrono::milliseconds grace = std::chrono::seconds(5));
+
+  // A channel to this server through memory: no socket, no port, no file
+  // descriptor for its connection, the whole stack otherwise (HTTP/2,
+  // framing, deadlines, metadata, flow control). For tests, and for calling
+  // a service from inside the same process.
+  // - The server treats each of its connections as an accepted connection,
+  //   on one of its loops: same services, interceptors, limits, memory
+  //   budget, graceful shutdown. ServerContext::peer() is "inproc:<n>".
+  // - The connection opens on the first call (Channel::connected() is true
+  //   from then on). While the server is not running (before start() or
+  //   once shutdown() began), calls fail with UNAVAILABLE; a call made after
+  //   start() connects (no backoff). Once the server shuts down, calls in
+  //   flight end as on any connection (finishing within the grace period,
+  //   then UNAVAILABLE) and later ones fail with UNAVAILABLE.
+  // - Ownership: the channel is the caller's, as from Channel::create; it
+  //   may outlive the server and the server may outlive it, in either
+  //   order. Each channel owns one loop thread, like any Channel (which
+  //   opens asio's reactor descriptors, epoll, eventfd and timerfd, only if
+  //   a call has a deadline or timeout).
+  // - Threading: call from any thread, before or after start(), any number
+  //   of times (each channel has its own connection).
+  // - `options`: tls is ignored (nothing to secure in memory); the
+  //   authority defaults to "inprocess"; Channel::target() is "inproc".
+  //   Each direction of a connection buffers at most 256 KiB in memory; a
+  //   side that writes faster than the other reads waits, as on a socket.
+  std::shared_ptr<Channel> in_process_channel(ChannelOptions options = {});
 
  private:
   std::unique_ptr<detail::ServerImpl> impl_;

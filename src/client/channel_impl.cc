@@ -33,6 +33,11 @@ ChannelImpl::ChannelImpl(std::string target, ChannelOptions options)
   loop_->start("pronto-chan");
 }
 
+ChannelImpl::ChannelImpl(std::string target, ChannelOptions options, StreamConnector connector)
+    : ChannelImpl(std::move(target), std::move(options)) {
+  connector_ = std::move(connector);
+}
+
 ChannelImpl::~ChannelImpl() {
   // Close the connection on the loop, then stop it. Calls still running
   // fail with UNAVAILABLE.
@@ -64,7 +69,7 @@ void ChannelImpl::attach(ClientCall* call) {
     call->on_connect_failed(Status::unavailable("TLS setup failed: " + tls_error_.message()));
     return;
   }
-  if (!address_) {
+  if (!address_ && !connector_) {
     call->on_connect_failed(Status::unavailable("bad target '" + target_ + "': " + address_.status().message()));
     return;
   }
@@ -78,6 +83,7 @@ void ChannelImpl::attach(ClientCall* call) {
 }
 
 void ChannelImpl::connect() {
+  if (connector_) return connect_stream();
   connecting_ = true;
   auto endpoints = resolve(*address_, false);
   if (!endpoints) {
@@ -105,6 +111,18 @@ void ChannelImpl::connect() {
                             tls_ ? std::make_unique<TlsFilter>(tls_, tls_name_) : nullptr);
                         on_connected(std::move(conn));
                       });
+}
+
+void ChannelImpl::connect_stream() {
+  connecting_ = true;
+  auto stream = connector_(*loop_);
+  if (!stream) {
+    on_connect_failed(stream.status());
+    next_attempt_ = {};  // no backoff: the next call asks again (and it costs nothing)
+    return;
+  }
+  on_connected(std::make_shared<ClientConnection>(*loop_, std::move(*stream),
+                                                  [this](ClientConnection* c) { on_lost(c); }, nullptr));
 }
 
 void ChannelImpl::on_connected(std::shared_ptr<ClientConnection> conn) {

@@ -73,6 +73,7 @@ ServerImpl::ServerImpl(ServerOptions options)
 }
 
 ServerImpl::~ServerImpl() {
+  open_in_process(false);  // in-process channels may outlive the server
   shutdown(std::chrono::milliseconds(0));
 }
 
@@ -143,6 +144,7 @@ Status ServerImpl::start() {
   housekeeping_ = std::make_unique<asio::steady_timer>(loops_[0]->io());
   schedule_housekeeping();
   for (std::size_t i = 0; i < loops_.size(); ++i) loops_[i]->start("pronto-srv-" + std::to_string(i));
+  open_in_process(true);
   return {};
 }
 
@@ -225,6 +227,7 @@ void ServerImpl::shutdown(std::chrono::milliseconds grace) {
 }
 
 void ServerImpl::shutdown_now(std::chrono::milliseconds grace) {
+  open_in_process(false);  // in-process channels: no new connections
   // 1. Stop accepting (on the listeners' loop; wait until done, so a unix
   // socket file is gone when shutdown returns).
   std::promise<void> closed;

@@ -29,6 +29,9 @@
 namespace pronto::detail {
 
 class ServerConnection;
+class ByteStream;
+class ChannelImpl;
+class InProcessAcceptor;
 
 class ServerImpl {
  public:
@@ -56,6 +59,15 @@ class ServerImpl {
   SharedMemoryBudget& memory_budget() noexcept { return memory_; }
   void connection_gone();
 
+  // In-process channels (server/in_process.cc). The channel's side of a
+  // new in-memory connection to this server, whose side runs on one of the
+  // loops like an accepted socket; UNAVAILABLE once shutting down.
+  Result<std::unique_ptr<ByteStream>> accept_in_process(EventLoop& client_loop);
+  std::unique_ptr<ChannelImpl> make_in_process_channel(ChannelOptions options);
+  // An in-process channel was made (before or after start()): the server is
+  // reachable without any listen().
+  bool serves_in_process() const noexcept { return in_process_requested_; }
+
  private:
   struct Listener;
   void accept_next(Listener& listener);
@@ -64,6 +76,9 @@ class ServerImpl {
   // Every 250 ms on the first loop: gives memory freed after a burst back
   // to the system.
   void schedule_housekeeping();
+  // In-process channels connect between start() and shutdown.
+  static std::shared_ptr<InProcessAcceptor> make_in_process_acceptor();
+  void open_in_process(bool open);
 
   ServerOptions options_;
   h2::SessionSettings settings_;
@@ -94,6 +109,9 @@ class ServerImpl {
   bool started_ = false;
   bool shutting_down_ = false;  // guarded by mu_
   bool stopped_ = false;        // guarded by mu_
+  // Shared with in-process channels, which may outlive the server.
+  std::shared_ptr<InProcessAcceptor> inproc_ = make_in_process_acceptor();
+  std::atomic<bool> in_process_requested_{false};
 };
 
 }  // namespace pronto::detail
