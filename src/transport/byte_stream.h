@@ -56,8 +56,8 @@ class ByteStream {
   // Writes from the front of `out` until it is empty or the stream is full,
   // consuming what was written. False on error, with `error` set (if empty).
   virtual bool write(h2::OutputBuffer& out, std::string& error) = 0;
-  // Closes at once. Pending waits complete with operation_aborted or are
-  // dropped (and release their owner).
+  // Closes at once. Pending waits complete with operation_aborted in a
+  // later turn (keeping their owner alive until then).
   virtual void close() = 0;
   // The peer, e.g. "ipv4:127.0.0.1:5000", "unix:/path", "inproc:3".
   virtual std::string peer() = 0;

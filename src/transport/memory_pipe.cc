@@ -16,15 +16,17 @@ std::atomic<std::uint64_t> g_pipe_count{0};
 // iovecs gathered per write (as for sendmsg()).
 constexpr std::size_t kMaxWritePieces = 256;
 
-// A parked wait made ready: run on its end's loop.
+// A parked wait made ready (or aborted by its end's close): run on its
+// end's loop.
 struct Wake {
   std::shared_ptr<StreamEvents> owner;
   bool readable = true;
+  asio::error_code ec{};
   void operator()() const {
     if (readable) {
-      owner->on_stream_readable({});
+      owner->on_stream_readable(ec);
     } else {
-      owner->on_stream_writable({});
+      owner->on_stream_writable(ec);
     }
   }
 };
@@ -206,7 +208,7 @@ bool PipeStream::write(h2::OutputBuffer& out, std::string& error) {
 
 void PipeStream::close() {
   PeerWakes wakes;
-  std::shared_ptr<StreamEvents> dropped[2];  // our parked waits, released after the lock
+  std::shared_ptr<StreamEvents> dropped[2];  // our parked waits
   {
     std::lock_guard lock(core_->mu);
     PipeCore::End& self = core_->ends[side_];
@@ -224,6 +226,14 @@ void PipeStream::close() {
     if (peer.write_waiter) wakes.wakes[wakes.count++] = Wake{std::move(peer.write_waiter), false};
   }
   wakes.post();
+  // Our parked waits complete with operation_aborted in a later turn, as a
+  // closed socket's do: until then they keep their owner alive (a
+  // connection closing itself may hold no other reference to itself).
+  // Parked waits exist only while the connection is alive, so loop_ is
+  // still there.
+  for (int i = 0; i < 2; ++i) {
+    if (dropped[i]) loop_.post(Wake{std::move(dropped[i]), i == 0, asio::error::operation_aborted});
+  }
 }
 
 }  // namespace pronto::detail

@@ -10,8 +10,8 @@
 //
 // Ownership: each end (PipeStream) is owned by its Connection; the shared
 // state lives until both ends are gone. A parked wait holds its owner (the
-// connection), as a pending socket wait does, until it completes or its
-// end closes.
+// connection), as a pending socket wait does, until it completes; closing
+// an end completes its parked waits with operation_aborted in a later turn.
 // Threading: each end is used on its own loop; the ends may be on two
 // different loops (a channel's and a server's). Wakeups cross loops by
 // posting (EventLoop::Remote, safe after the peer's loop is gone); the

@@ -121,9 +121,10 @@ TEST_F(MemoryPipeTest, closing_one_end_gives_the_other_the_rest_then_eof_and_fai
   std::string error;
   ASSERT_TRUE(end_a_->write(out, error));
   auto rec = std::make_shared<Recorder>();
-  end_a_->wait_readable(rec);  // parked: dropped by close
+  end_a_->wait_readable(rec);  // parked: aborted by close, in a later turn
   end_a_->close();
   EXPECT_TRUE(eventually([&] { return rec.use_count() == 1; }));
+  EXPECT_EQ(rec->readable.load(), 1);
   EXPECT_EQ(read_all(*end_b_), 100u);
   asio::error_code ec;
   std::uint8_t buf[8];
