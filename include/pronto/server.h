@@ -90,16 +90,19 @@ class Server {
   //   on one of its loops: same services, interceptors, limits, memory
   //   budget, graceful shutdown. ServerContext::peer() is "inproc:<n>".
   // - The connection opens on the first call (Channel::connected() is true
-  //   from then on). While the server is not running (before start() or
+  //   from then on; after a drop the next call opens a new one). While the server is not running (before start() or
   //   once shutdown() began), calls fail with UNAVAILABLE; a call made after
   //   start() connects (no backoff). Once the server shuts down, calls in
   //   flight end as on any connection (finishing within the grace period,
   //   then UNAVAILABLE) and later ones fail with UNAVAILABLE.
-  // - Ownership: the channel is the caller's, as from Channel::create; it
-  //   may outlive the server and the server may outlive it, in either
-  //   order. Each channel owns one loop thread, like any Channel (which
-  //   opens asio's reactor descriptors, epoll, eventfd and timerfd, only if
-  //   a call has a deadline or timeout).
+  // - Ownership: the channel is the caller's, as from Channel::create; the
+  //   channel and the server may be destroyed in either order (a channel
+  //   left without its server fails its calls with UNAVAILABLE). Each
+  //   channel owns one loop thread, like any Channel; its loop opens asio's
+  //   reactor descriptors (epoll, eventfd, timerfd) only once a call has a
+  //   deadline or timeout, and closes them with the channel.
+  // - Blocking calls on it from inside a handler of the same server can
+  //   deadlock that handler's loop, as over a socket: co_await instead.
   // - Threading: call from any thread, before or after start(), any number
   //   of times (each channel has its own connection).
   // - `options`: tls is ignored (nothing to secure in memory); the
