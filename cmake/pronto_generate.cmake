@@ -2,8 +2,9 @@
 #
 # Runs protoc with protoc-gen-pronto on each proto (see docs/codegen.md) and
 # adds the generated X.pb.cc and X.pronto.cc to <target>, the output
-# directory to its include path, and links pronto and protobuf::libprotobuf
-# (all PUBLIC, so users of <target> can include the generated headers).
+# directory to its include path, and links pronto::pronto and
+# protobuf::libprotobuf (all PUBLIC, so users of <target> can include the
+# generated headers).
 #
 # Outputs go to ${CMAKE_CURRENT_BINARY_DIR}/pronto_gen, keeping each proto's
 # path relative to its import dir: with IMPORT_DIRS protos, the file
@@ -14,8 +15,12 @@
 # Imports found through IMPORT_DIRS are only read: generate them too if
 # their messages need code (list them in PROTOS).
 #
-# Included by the top-level CMakeLists.txt before any target exists: this
-# file only defines functions.
+# Included by the top-level CMakeLists.txt before any target exists, and by
+# the installed prontoConfig.cmake (find_package(pronto)): this file only
+# defines functions. The plugin and library are pronto::protoc-gen-pronto
+# and pronto::pronto: built in this tree (add_subdirectory(pronto) too) or
+# imported by find_package(pronto). protoc is protobuf::protoc, or
+# Protobuf_PROTOC_EXECUTABLE (find_package(Protobuf)).
 
 function(_pronto_path_is_under path dir out)
   file(RELATIVE_PATH rel "${dir}" "${path}")
@@ -48,6 +53,31 @@ function(pronto_generate)
     message(FATAL_ERROR "pronto_generate: protoc not found (find_package(Protobuf) first)")
   endif()
 
+  # The plugin and the library, wherever they come from (an alias of the
+  # in-tree target, or an imported one; plain names for bench/'s imports).
+  set(plugin "")
+  foreach(candidate pronto::protoc-gen-pronto protoc-gen-pronto)
+    if(TARGET ${candidate})
+      get_target_property(aliased ${candidate} ALIASED_TARGET)
+      if(aliased)
+        set(plugin ${aliased})
+      else()
+        set(plugin ${candidate})
+      endif()
+      break()
+    endif()
+  endforeach()
+  if(NOT plugin)
+    message(FATAL_ERROR "pronto_generate: no protoc-gen-pronto target (find_package(pronto) first)")
+  endif()
+  if(TARGET pronto::pronto)
+    set(library pronto::pronto)
+  elseif(TARGET pronto)
+    set(library pronto)
+  else()
+    message(FATAL_ERROR "pronto_generate: no pronto library target (find_package(pronto) first)")
+  endif()
+
   # Import dirs as absolute paths; the first one is the default root.
   set(import_dirs "")
   foreach(dir IN LISTS PG_IMPORT_DIRS)
@@ -64,8 +94,14 @@ function(pronto_generate)
   foreach(dir IN LISTS import_dirs)
     list(APPEND include_args "-I${dir}")
   endforeach()
-  # Well-known types (google/protobuf/*.proto), after the user's dirs.
-  foreach(dir IN LISTS Protobuf_INCLUDE_DIRS)
+  # Well-known types (google/protobuf/*.proto), after the user's dirs: from
+  # find_package(Protobuf) in this scope, or else from the target (pronto
+  # added as a subdirectory found Protobuf in its own scope).
+  set(wkt_dirs "${Protobuf_INCLUDE_DIRS}")
+  if(NOT wkt_dirs AND TARGET protobuf::libprotobuf)
+    get_target_property(wkt_dirs protobuf::libprotobuf INTERFACE_INCLUDE_DIRECTORIES)
+  endif()
+  foreach(dir IN LISTS wkt_dirs)
     list(APPEND include_args "-I${dir}")
   endforeach()
 
@@ -95,11 +131,11 @@ function(pronto_generate)
     add_custom_command(
       OUTPUT ${outputs}
       COMMAND "${protoc}" ${include_args}
-              "--plugin=protoc-gen-pronto=$<TARGET_FILE:protoc-gen-pronto>"
+              "--plugin=protoc-gen-pronto=$<TARGET_FILE:${plugin}>"
               "--cpp_out=${out_dir}" "--pronto_out=${out_dir}"
               "--dependency_out=${out_dir}/${base}.d"
               "${abs}"
-      DEPENDS "${abs}" protoc-gen-pronto ${protoc_dep}
+      DEPENDS "${abs}" ${plugin} ${protoc_dep}
       DEPFILE "${out_dir}/${base}.d"
       COMMENT "protoc-gen-pronto: ${rel}"
       VERBATIM)
@@ -108,5 +144,5 @@ function(pronto_generate)
 
   target_sources(${PG_TARGET} PRIVATE ${sources})
   target_include_directories(${PG_TARGET} PUBLIC "${out_dir}")
-  target_link_libraries(${PG_TARGET} PUBLIC pronto protobuf::libprotobuf)
+  target_link_libraries(${PG_TARGET} PUBLIC ${library} protobuf::libprotobuf)
 endfunction()

@@ -5,26 +5,50 @@
 #include "wire/metadata_rules.h"
 
 namespace pronto {
+namespace {
+constexpr char ascii_lower(char c) noexcept { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; }
+}  // namespace
+
+bool Metadata::key_equals(std::string_view stored, std::string_view key) noexcept {
+  if (stored.size() != key.size()) return false;
+  for (std::size_t i = 0; i < key.size(); ++i)
+    if (stored[i] != ascii_lower(key[i])) return false;
+  return true;
+}
+
+void Metadata::lower_key(std::string& key) noexcept {
+  for (char& c : key) c = ascii_lower(c);
+}
+
+Metadata::Metadata(std::initializer_list<Entry> entries) {
+  entries_.reserve(entries.size());
+  for (const Entry& e : entries) add(e.first, e.second);
+}
+
+void Metadata::add(std::string key, std::string value) {
+  lower_key(key);
+  entries_.emplace_back(std::move(key), std::move(value));
+}
 
 void Metadata::set(std::string_view key, std::string value) {
   erase(key);
-  entries_.emplace_back(std::string(key), std::move(value));
+  add(std::string(key), std::move(value));
 }
 
 void Metadata::erase(std::string_view key) {
-  std::erase_if(entries_, [&](const Entry& e) { return e.first == key; });
+  std::erase_if(entries_, [&](const Entry& e) { return key_equals(e.first, key); });
 }
 
 std::optional<std::string_view> Metadata::get(std::string_view key) const {
   for (const auto& [k, v] : entries_)
-    if (k == key) return std::string_view(v);
+    if (key_equals(k, key)) return std::string_view(v);
   return std::nullopt;
 }
 
 std::vector<std::string_view> Metadata::get_all(std::string_view key) const {
   std::vector<std::string_view> out;
   for (const auto& [k, v] : entries_)
-    if (k == key) out.emplace_back(v);
+    if (key_equals(k, key)) out.emplace_back(v);
   return out;
 }
 

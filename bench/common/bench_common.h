@@ -1,8 +1,8 @@
 // bench_common.h — what every bench binary shares (official and pronto
-// sides alike): --name=value flags, process figures (CPU, peak RSS),
+// sides alike): the clients' flags, process figures (CPU, peak RSS),
 // latency percentiles and the one-line JSON result the harness parses.
 //
-// Threading: Flags and Json are used from main only; the process figures
+// Threading: the flags and Json are used from main only; the process figures
 // are safe from any thread.
 #pragma once
 
@@ -10,61 +10,68 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
-#include <map>
+#include <limits>
 #include <sstream>
 #include <string>
-#include <string_view>
 #include <vector>
+
+#include "flags.h"  // tools/common/flags.h
 
 namespace bench {
 
-class Flags {
- public:
-  Flags(int argc, char** argv, std::string usage) : usage_(std::move(usage)) {
-    for (int i = 1; i < argc; ++i) {
-      std::string_view arg = argv[i];
-      auto eq = arg.find('=');
-      if (arg.substr(0, 2) != "--" || eq == std::string_view::npos) die("bad argument: " + std::string(arg));
-      values_[std::string(arg.substr(2, eq - 2))] = std::string(arg.substr(eq + 1));
-    }
-  }
-  std::string str(const std::string& name, std::string fallback) {
-    auto it = values_.find(name);
-    if (it == values_.end()) return fallback;
-    std::string v = std::move(it->second);
-    values_.erase(it);
-    return v;
-  }
-  std::int64_t integer(const std::string& name, std::int64_t fallback) {
-    std::string v = str(name, std::to_string(fallback));
-    char* end = nullptr;
-    long long n = std::strtoll(v.c_str(), &end, 10);
-    if (v.empty() || *end != '\0' || n < 0) die("--" + name + " wants a non-negative number, got " + v);
-    return n;
-  }
-  double number(const std::string& name, double fallback) {
-    std::string v = str(name, std::to_string(fallback));
-    char* end = nullptr;
-    double n = std::strtod(v.c_str(), &end);
-    if (v.empty() || *end != '\0' || n < 0) die("--" + name + " wants a non-negative number, got " + v);
-    return n;
-  }
-  void check_all_used() {
-    if (!values_.empty()) die("unknown flag --" + values_.begin()->first);
-  }
-
- private:
-  [[noreturn]] void die(const std::string& error) {
-    std::fprintf(stderr, "%s\nusage: %s\n", error.c_str(), usage_.c_str());
-    std::exit(2);
-  }
-  std::string usage_;
-  std::map<std::string, std::string> values_;
+// What both bench clients (official and pronto) take; `mode` is one of the
+// program's modes.
+struct ClientOptions {
+  std::string target = "127.0.0.1:50051";
+  std::string mode = "unary";
+  std::string method = "hello";
+  std::int64_t payload = 10;
+  std::int64_t channels = 1;
+  std::int64_t concurrency = 1;
+  double warmup = 1;
+  double seconds = 5;
+  std::int64_t calls = 0;
+  std::int64_t message_size = 100;
+  std::int64_t total_bytes = 1 << 30;
 };
+
+// The clients' command line; exits 2 on a usage error, 0 after --help.
+inline ClientOptions parse_client_flags(int argc, char** argv, const std::string& program,
+                                        const std::vector<std::string>& modes, std::int64_t message_size) {
+  constexpr std::int64_t kMax = std::numeric_limits<std::int64_t>::max();
+  ClientOptions o;
+  o.message_size = message_size;
+  std::string mode_list;
+  for (const std::string& m : modes) mode_list += (mode_list.empty() ? "" : "|") + m;
+  cli::Flags flags(program, "A bench/run load client; prints one JSON line of figures.");
+  flags.string("target=HOST:PORT", &o.target, "the server")
+      .custom(
+          "mode=" + mode_list,
+          [&](const std::string& v) {
+            if (std::find(modes.begin(), modes.end(), v) == modes.end()) {
+              return "--mode must be one of " + mode_list + ", not '" + v + "'";
+            }
+            o.mode = v;
+            return std::string();
+          },
+          "what to run", o.mode)
+      .string("method=hello|echo", &o.method, "unary: helloworld.Greeter/SayHello or bench.Bench/Echo")
+      .integer("payload", &o.payload, std::int64_t{0}, kMax, "bytes of each Echo payload")
+      .integer("channels", &o.channels, std::int64_t{1}, kMax, "connections")
+      .integer("concurrency", &o.concurrency, std::int64_t{1}, kMax, "calls in flight per channel")
+      .number("warmup=S", &o.warmup, 0, HUGE_VAL, "seconds before the measured window")
+      .number("seconds=S", &o.seconds, 0, HUGE_VAL, "seconds measured")
+      .integer("calls", &o.calls, std::int64_t{0}, kMax, "exactly this many calls, no warm-up; 0: by time")
+      .integer("message-size", &o.message_size, std::int64_t{1}, kMax, "bytes of each streamed message")
+      .integer("total-bytes", &o.total_bytes, std::int64_t{0}, kMax, "upload: bytes sent in all");
+  flags.parse_or_exit(argc, argv);
+  return o;
+}
 
 // user+sys CPU seconds of this process (every thread, living or not).
 inline double process_cpu_seconds() {

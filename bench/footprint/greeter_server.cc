@@ -28,9 +28,10 @@ class GreeterImpl final : public helloworld::Greeter::CallbackService {
 
 int main(int argc, char** argv) {
   bench::block_shutdown_signals();
-  bench::Flags flags(argc, argv, "official-helloworld-server [--port=50051]");
-  int port = static_cast<int>(flags.integer("port", 50051));
-  flags.check_all_used();
+  int port = 50051;
+  cli::Flags flags("official-helloworld-server", "Serves helloworld.Greeter on the official callback API.");
+  flags.integer("port", &port, 0, 65535, "port to listen on; 0 picks a free one");
+  flags.parse_or_exit(argc, argv);
 
   GreeterImpl service;
   grpc::ServerBuilder builder;

@@ -222,15 +222,13 @@ class PingPongCall final : public Handler {
 
 int main(int argc, char** argv) {
   bench::block_shutdown_signals();
-  bench::Flags flags(argc, argv, "grpc-async-server [--port=0] [--service=greeter|bench] [--outstanding=1000]");
-  int port = static_cast<int>(flags.integer("port", 0));
-  std::string service = flags.str("service", "greeter");
-  int outstanding = static_cast<int>(flags.integer("outstanding", 1000));
-  flags.check_all_used();
-  if (service != "greeter" && service != "bench") {
-    std::fprintf(stderr, "--service must be greeter or bench\n");
-    return 2;
-  }
+  int port = 0;
+  std::string service = "greeter";
+  int outstanding = 1000;
+  cli::Flags flags("grpc-async-server", "The official completion-queue server, one CQ per thread.");
+  bench::server_flags(flags, port, service)
+      .integer("outstanding", &outstanding, 0, 1'000'000, "calls waiting for a request on each CQ");
+  flags.parse_or_exit(argc, argv);
 
   Env env;
   grpc::ServerBuilder builder;

@@ -45,18 +45,7 @@ void mark(const char* what) {
   std::fflush(stdout);
 }
 
-struct Options {
-  std::string target;
-  std::string method;
-  std::int64_t payload;
-  std::int64_t channels;
-  std::int64_t concurrency;
-  double warmup;
-  double seconds;
-  std::int64_t calls;
-  std::int64_t message_size;
-  std::int64_t total_bytes;
-};
+using Options = bench::ClientOptions;
 
 std::shared_ptr<grpc::Channel> make_channel(const Options& o, int index) {
   grpc::ChannelArguments args;
@@ -336,31 +325,11 @@ int run_pingpong(const Options& o) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  bench::Flags flags(argc, argv,
-                     "grpc-bench-client --target=HOST:PORT --mode=unary|stream|upload|pingpong "
-                     "[--method=hello|echo] [--payload=N] [--channels=C] [--concurrency=M] [--warmup=S] "
-                     "[--seconds=S] [--calls=N] [--message-size=N] [--total-bytes=N]");
-  Options o;
-  o.target = flags.str("target", "127.0.0.1:50051");
-  std::string mode = flags.str("mode", "unary");
-  o.method = flags.str("method", "hello");
-  o.payload = flags.integer("payload", 10);
-  o.channels = flags.integer("channels", 1);
-  o.concurrency = flags.integer("concurrency", 1);
-  o.warmup = flags.number("warmup", 1);
-  o.seconds = flags.number("seconds", 5);
-  o.calls = flags.integer("calls", 0);
-  o.message_size = flags.integer("message-size", 100);
-  o.total_bytes = flags.integer("total-bytes", 1 << 30);
-  flags.check_all_used();
-  if (o.channels < 1 || o.concurrency < 1 || o.message_size < 1) {
-    std::fprintf(stderr, "--channels, --concurrency and --message-size must be >= 1\n");
-    return 2;
-  }
-  if (mode == "unary") return run_unary(o);
-  if (mode == "stream") return run_stream(o);
-  if (mode == "upload") return run_upload(o);
-  if (mode == "pingpong") return run_pingpong(o);
-  std::fprintf(stderr, "unknown --mode=%s\n", mode.c_str());
-  return 2;
+  const Options o =
+      bench::parse_client_flags(argc, argv, "grpc-bench-client", {"unary", "stream", "upload", "pingpong"},
+                                /*message_size=*/100);
+  if (o.mode == "unary") return run_unary(o);
+  if (o.mode == "stream") return run_stream(o);
+  if (o.mode == "upload") return run_upload(o);
+  return run_pingpong(o);
 }

@@ -129,14 +129,11 @@ class Bench final : public bench::Bench::CallbackService {
 
 int main(int argc, char** argv) {
   bench::block_shutdown_signals();
-  bench::Flags flags(argc, argv, "grpc-callback-server [--port=0] [--service=greeter|bench]");
-  int port = static_cast<int>(flags.integer("port", 0));
-  std::string service = flags.str("service", "greeter");
-  flags.check_all_used();
-  if (service != "greeter" && service != "bench") {
-    std::fprintf(stderr, "--service must be greeter or bench\n");
-    return 2;
-  }
+  int port = 0;
+  std::string service = "greeter";
+  cli::Flags flags("grpc-callback-server", "The official callback-API server.");
+  bench::server_flags(flags, port, service);
+  flags.parse_or_exit(argc, argv);
 
   Greeter greeter;
   Bench bench_service;

@@ -14,6 +14,8 @@
 #include <memory>
 #include <string>
 
+#include "flags.h"  // tools/common/flags.h
+
 namespace bench {
 
 inline sigset_t shutdown_signals() {
@@ -33,6 +35,20 @@ inline void wait_for_shutdown_signal() {
   sigset_t s = shutdown_signals();
   int sig = 0;
   sigwait(&s, &sig);
+}
+
+// --port and --service=greeter|bench, the flags of both official bench
+// servers (async and callback).
+inline cli::Flags& server_flags(cli::Flags& flags, int& port, std::string& service) {
+  return flags.integer("port", &port, 0, 65535, "port on 127.0.0.1; 0 picks a free one")
+      .custom(
+          "service=greeter|bench",
+          [&service](const std::string& v) {
+            if (v != "greeter" && v != "bench") return "--service must be greeter or bench, not '" + v + "'";
+            service = v;
+            return std::string();
+          },
+          "helloworld.Greeter or bench.Bench", service);
 }
 
 // Settings both official servers share: loopback listener, no message size

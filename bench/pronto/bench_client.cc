@@ -52,18 +52,7 @@ struct Detached {
   };
 };
 
-struct Options {
-  std::string target;
-  std::string method;
-  std::int64_t payload;
-  std::int64_t channels;
-  std::int64_t concurrency;
-  double warmup;
-  double seconds;
-  std::int64_t calls;
-  std::int64_t message_size;
-  std::int64_t total_bytes;
-};
+using Options = bench::ClientOptions;
 
 enum Phase : int { kWarmup, kMeasure, kDrain };
 
@@ -261,29 +250,7 @@ int run_upload(const Options& o) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  bench::Flags flags(argc, argv,
-                     "bench-pronto-client --target=HOST:PORT --mode=unary|upload [--method=hello|echo] "
-                     "[--payload=N] [--channels=C] [--concurrency=M] [--warmup=S] [--seconds=S] [--calls=N] "
-                     "[--message-size=N] [--total-bytes=N]");
-  Options o;
-  o.target = flags.str("target", "127.0.0.1:50051");
-  std::string mode = flags.str("mode", "unary");
-  o.method = flags.str("method", "hello");
-  o.payload = flags.integer("payload", 10);
-  o.channels = flags.integer("channels", 1);
-  o.concurrency = flags.integer("concurrency", 1);
-  o.warmup = flags.number("warmup", 1);
-  o.seconds = flags.number("seconds", 5);
-  o.calls = flags.integer("calls", 0);
-  o.message_size = flags.integer("message-size", 65536);
-  o.total_bytes = flags.integer("total-bytes", 1 << 30);
-  flags.check_all_used();
-  if (o.channels < 1 || o.concurrency < 1 || o.message_size < 1) {
-    std::fprintf(stderr, "--channels, --concurrency and --message-size must be >= 1\n");
-    return 2;
-  }
-  if (mode == "unary") return run_unary(o);
-  if (mode == "upload") return run_upload(o);
-  std::fprintf(stderr, "unknown --mode=%s (bench-pronto-client has unary and upload)\n", mode.c_str());
-  return 2;
+  const Options o = bench::parse_client_flags(argc, argv, "bench-pronto-client", {"unary", "upload"},
+                                              /*message_size=*/65536);
+  return o.mode == "unary" ? run_unary(o) : run_upload(o);
 }

@@ -70,10 +70,12 @@ int main(int argc, char** argv) {
   sigaddset(&signals, SIGTERM);
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);  // inherited by pronto's threads
 
-  bench::Flags flags(argc, argv, "bench-pronto-server [--port=0] [--threads=1]");
-  int port = static_cast<int>(flags.integer("port", 0));
-  unsigned threads = static_cast<unsigned>(flags.integer("threads", 1));
-  flags.check_all_used();
+  int port = 0;
+  unsigned threads = 1;
+  cli::Flags flags("bench-pronto-server", "Serves bench.Bench on pronto.");
+  flags.integer("port", &port, 0, 65535, "port on 127.0.0.1; 0 picks a free one")
+      .integer("threads", &threads, 0u, 1024u, "event loops; 0: one per core");
+  flags.parse_or_exit(argc, argv);
 
   BenchService service;
   pronto::Server server(pronto::ServerOptions{.event_loops = threads});

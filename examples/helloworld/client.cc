@@ -7,16 +7,17 @@
 #include <chrono>
 #include <cstdio>
 
-#include "common/flags.h"
+#include "flags.h"
 #include "helloworld.pronto.h"
 #include "pronto/pronto.h"
 
 int main(int argc, char** argv) {
   using namespace std::chrono_literals;
-  examples::Flags flags(argc, argv, "helloworld-client [--target=localhost:50051] [--name=world]");
-  std::string target = flags.str("target", "localhost:50051");
-  std::string name = flags.str("name", "world");
-  flags.check_all_used();
+  std::string target = "localhost:50051";
+  std::string name = "world";
+  cli::Flags flags("helloworld-client", "Calls helloworld.Greeter/SayHello once and prints the reply.");
+  flags.string("target=HOST:PORT", &target, "the server").string("name", &name, "HelloRequest.name");
+  flags.parse_or_exit(argc, argv);
 
   helloworld::Greeter::Stub stub(pronto::Channel::create(target));
   helloworld::HelloRequest request;

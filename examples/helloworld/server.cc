@@ -4,8 +4,8 @@
 //
 // --port=0 picks a free port; either way the server prints
 // "listening on port N" once it accepts calls. SIGINT/SIGTERM stop it.
-#include "common/flags.h"
 #include "common/serve.h"
+#include "flags.h"
 #include "helloworld.pronto.h"
 #include "pronto/pronto.h"
 
@@ -25,10 +25,12 @@ class GreeterImpl final : public helloworld::Greeter::Service {
 }  // namespace
 
 int main(int argc, char** argv) {
-  examples::Flags flags(argc, argv, "helloworld-server [--port=50051] [--threads=N]");
-  int port = flags.integer("port", 50051);
-  int threads = flags.integer("threads", 0);  // 0: one event loop per core
-  flags.check_all_used();
+  int port = 50051;
+  int threads = 0;
+  cli::Flags flags("helloworld-server", "Serves helloworld.Greeter until SIGINT/SIGTERM.");
+  flags.integer("port", &port, 0, 65535, "port to listen on; 0 picks a free one")
+      .integer("threads", &threads, 0, 1024, "event loops; 0: one per core");
+  flags.parse_or_exit(argc, argv);
 
   GreeterImpl greeter;
   pronto::Server server(pronto::ServerOptions{.event_loops = static_cast<unsigned>(threads)});

@@ -15,7 +15,7 @@
 #include <vector>
 
 #include "analytics_service.pronto.h"
-#include "common/flags.h"
+#include "flags.h"
 #include "log_service.pronto.h"
 #include "pronto/pronto.h"
 #include "sensor_service.pronto.h"
@@ -228,10 +228,12 @@ void coroutines(Demo& demo) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  examples::Flags flags(argc, argv, "seed-client [--target=localhost:50051] [--token=T]");
-  std::string target = flags.str("target", "localhost:50051");
-  std::string token = flags.str("token", kDefaultToken);
-  flags.check_all_used();
+  std::string target = "localhost:50051";
+  std::string token = kDefaultToken;
+  cli::Flags flags("seed-client", "Calls every method of the seed's four services.");
+  flags.string("target=HOST:PORT", &target, "the seed-server")
+      .string("token=T", &token, "bearer token sent with every call");
+  flags.parse_or_exit(argc, argv);
   std::setvbuf(stdout, nullptr, _IOLBF, 0);  // lines from two threads stay whole and in order
 
   Demo demo(pronto::Channel::create(target), token);

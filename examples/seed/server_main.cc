@@ -10,18 +10,21 @@
 #include <cstdio>
 #include <exception>
 
-#include "common/flags.h"
 #include "common/serve.h"
+#include "flags.h"
 #include "seed_server.h"
 
 int main(int argc, char** argv) {
-  examples::Flags flags(argc, argv, "seed-server [--port=50051] [--db=PATH] [--threads=N] [--token=T]");
-  int port = flags.integer("port", 50051);
+  int port = 50051;
   seed::SeedServerOptions options;
-  options.db_path = flags.str("db", "");
-  options.event_loops = static_cast<unsigned>(flags.integer("threads", 0));
-  options.token = flags.str("token", "");
-  flags.check_all_used();
+  cli::Flags flags("seed-server",
+                   "Serves the seed's User, Log, Sensor and Analytics services until SIGINT/SIGTERM.");
+  flags.integer("port", &port, 0, 65535, "port to listen on; 0 picks a free one")
+      .string("db=PATH", &options.db_path, "SQLite database; empty: a temp file deleted on exit")
+      .integer("threads", &options.event_loops, 0u, 1024u, "event loops; 0: one per core")
+      .string("token=T", &options.token,
+              "the only bearer token accepted; empty: any longer than 50 characters");
+  flags.parse_or_exit(argc, argv);
 
   try {
     seed::SeedServer app(options);

@@ -1,4 +1,4 @@
-// pronto/channel.h — a client's connection to one server address.
+// pronto/channel.h — a client's connection to one server.
 //
 // A Channel owns one HTTP/2 connection (opened on first use, re-opened with
 // backoff when it drops) and an event loop thread that drives it. Any number
@@ -6,7 +6,9 @@
 // cheap views that hold a shared_ptr to their channel.
 // Ownership: shared (std::shared_ptr); the last owner's release closes the
 // connection, cancelling calls still running.
-// Threading: every method is thread-safe.
+// Threading: every method of Channel is thread-safe, from any thread; one
+// channel is meant to be shared by many calls and threads (create one per
+// server, not one per call). Stubs are thread-safe too.
 #pragma once
 
 #include <chrono>
@@ -16,6 +18,7 @@
 #include <vector>
 
 #include "pronto/interceptor.h"
+#include "pronto/status.h"
 #include "pronto/tls.h"
 
 namespace pronto {
@@ -40,15 +43,32 @@ struct ChannelOptions {
 
 class Channel : public std::enable_shared_from_this<Channel> {
  public:
-  // target: "host:port", "[v6addr]:port", "ipv4:1.2.3.4:5", "unix:/path"
-  // (or "unix:///path"). Never fails here: an unreachable target surfaces as
-  // UNAVAILABLE on calls.
+  // target, in gRPC's naming (grpc/grpc doc/naming.md):
+  //   "host:port", "[v6addr]:port", "dns:///host:port", "dns:host:port",
+  //   "dns://dns-server/host:port" (the DNS server is ignored: the system
+  //     resolver answers),
+  //   "ipv4:1.2.3.4:5,1.2.3.5:5", "ipv6:[::1]:5,[::2]:5" (or "ipv6:::1"),
+  //   "unix:relative/path", "unix:/abs/path", "unix:///abs/path",
+  //   "unix-abstract:name" (Linux abstract namespace; name up to 106 bytes).
+  // A missing port is 443, as in gRPC. unix paths and abstract names are
+  // percent-decoded (%XX). Several addresses (an ipv4:/ipv6: list, or every
+  // address a name resolves to) are tried in order when connecting, and the
+  // channel's one connection goes to the first that accepts (no load
+  // balancing); connect_timeout covers the whole attempt.
+  // Never fails here and never throws. A target that cannot be parsed (an
+  // unsupported scheme such as "http://" or "vsock:", a bad port, unbalanced
+  // brackets, ...) makes target_status() and every call fail at once with
+  // INVALID_ARGUMENT naming the target and the problem (gRPC's "lame
+  // channel"); an unreachable target surfaces as UNAVAILABLE on calls.
   static std::shared_ptr<Channel> create(std::string target, ChannelOptions options = {});
   ~Channel();
   Channel(const Channel&) = delete;
   Channel& operator=(const Channel&) = delete;
 
   const std::string& target() const noexcept;
+  // OK if the target parsed, else the INVALID_ARGUMENT calls will fail with.
+  // Does not connect: reachability shows on calls (or connected()).
+  Status target_status() const;
   // True while an HTTP/2 connection is established.
   bool connected() const;
 

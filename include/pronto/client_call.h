@@ -49,7 +49,9 @@ class ClientCallCore : public CallCore {
  public:
   // Half-closes the request stream once queued writes are sent.
   virtual void writes_done() = 0;
-  // Completes with the call's final status (after the trailers).
+  // finish(), the same on every call object: half-closes the request side
+  // (if not yet), drops response messages not yet read, and completes with
+  // the call's final status (after the trailers).
   virtual bool start_finish(FinishOp& op) = 0;
   virtual void cancel() = 0;
   // The owner is done with the call; a call still running is cancelled.
@@ -197,7 +199,9 @@ Task<Result<Resp>> unary_call(std::shared_ptr<Channel> channel, std::string_view
 }
 
 // Server streaming, async: while (auto m = co_await r.read()) ...; then
-// co_await r.finish() for the status.
+// co_await r.finish() for the status. On every call object finish() means
+// the same: our side is done (half-close), unread responses are dropped,
+// and the call's outcome is awaited.
 template <class Resp>
 class ClientReader {
  public:
@@ -286,15 +290,16 @@ class BlockingReader {
       co_return co_await r.read();
     }(r_));
   }
-  // The call's final status; reads and drops anything unread first.
-  Status status() {
+  // finish(), as on every call object: drops what was not read and returns
+  // the call's final status (remembered: later calls return it again).
+  Status finish() {
     if (!status_) {
-      while (read()) {
-      }
       status_ = detail::block_on([](ClientReader<Resp>& r) -> Task<Status> { co_return co_await r.finish(); }(r_));
     }
     return *status_;
   }
+  // The same as finish(), for `for (m : reader) ...; reader.status()`.
+  Status status() { return finish(); }
   void cancel() { r_.cancel(); }
 
   class iterator {

@@ -9,6 +9,7 @@
 #include "pronto/metadata.h"
 #include "pronto/server.h"
 #include "pronto/service.h"
+#include "pronto/spawn.h"
 #include "pronto/status.h"
 #include "pronto/task.h"
 #include "pronto/tls.h"

@@ -3,10 +3,20 @@
 // Ownership: the user owns the Server; services and interceptors added to it
 // must outlive it (interceptors are shared). Destroying a running server
 // shuts it down with no grace period.
-// Threading: configure (add_service, listen, options) from one thread before
-// start(); after start(), shutdown() and wait() may be called from any thread,
-// including from a handler (shutdown then returns at once and finishes in the
-// background).
+// Threading: the Server object is not thread-safe while it is configured:
+// add_service, add_interceptor and listen from one thread, then start() or
+// run() from that thread. After start(), shutdown(), wait(), ports() and
+// port() may be called from any thread, concurrently, including from a
+// handler (shutdown then returns at once and finishes in the background).
+// Services: one Service object is called from several event loops at once
+// (one per core by default), so its handlers must be thread-safe; state
+// they share needs a lock or atomics. Handlers run on an event loop: they
+// must not block it (no sleeping, blocking I/O, or blocking client calls
+// from a plain function); blocking work goes through
+// `co_await ctx.blocking(fn)`, which runs fn on the server's thread pool
+// (ServerOptions::blocking_threads). Interceptors likewise.
+// Diagnostics (accept failures, failed handshakes, ...) go to the sink of
+// pronto/log.h.
 #pragma once
 
 #include <chrono>
@@ -17,6 +27,7 @@
 
 #include "pronto/channel.h"
 #include "pronto/interceptor.h"
+#include "pronto/log.h"
 #include "pronto/service.h"
 #include "pronto/status.h"
 #include "pronto/tls.h"
@@ -47,6 +58,12 @@ struct ServerOptions {
   // connection's.
   std::size_t max_connection_memory = 32 << 20;
   std::size_t max_server_memory = std::size_t{1} << 30;
+  // run() only: how long in-flight calls may go on after SIGINT/SIGTERM
+  // before they are cancelled (a second signal cancels them at once).
+  std::chrono::milliseconds shutdown_grace{5000};
+  // run() only: whether run() handles SIGINT and SIGTERM (see run()). False
+  // leaves signals alone; stop the server with shutdown() then.
+  bool handle_signals = true;
 };
 
 class Server {
@@ -58,25 +75,47 @@ class Server {
 
   Server& add_service(Service& service);
   Server& add_interceptor(std::shared_ptr<ServerInterceptor> interceptor);
-  // "0.0.0.0:50051", "[::]:0", "localhost:8080", "unix:/tmp/s.sock".
-  // Port 0 picks a free port; ports() tells which after start().
+  // "0.0.0.0:50051", "[::]:0", ":50051" (every interface), "localhost:8080",
+  // "ipv4:127.0.0.1:0", "ipv6:[::1]:0", "unix:/tmp/s.sock" (a stale socket
+  // file there is replaced; the file is removed at shutdown),
+  // "unix-abstract:name". The port is required; 0 picks a free port, and
+  // ports() tells which after start(). Errors show at start().
   Server& listen(std::string address);
   // The same, serving TLS (ALPN h2; TLS 1.2 minimum; mTLS when the options
   // name a client CA). Certificate errors surface from start().
   Server& listen(std::string address, TlsServerOptions tls);
 
-  // Binds every listener and starts the loops. Non-OK (UNAVAILABLE naming
-  // the address) if a listener cannot bind; nothing is left running then.
-  // A server reached only through in_process_channel() needs no listen():
-  // make the channel before start().
+  // Checks the configuration, binds every listener and starts the loops.
+  // Never throws; on error nothing is left running, and the Status says why:
+  //   FAILED_PRECONDITION  no listen() before start() (a server reached only
+  //                        through in_process_channel() needs none: make
+  //                        the channel before start()), or started already;
+  //   INVALID_ARGUMENT     a listen address that does not parse (named);
+  //   ALREADY_EXISTS       two services with the same name, or two methods
+  //                        with the same path (named);
+  //   UNAVAILABLE          a listener cannot bind (port in use, no such
+  //                        address, permission): names the address;
+  //   TLS errors (bad certificate or key files) as TlsContext reports them.
   Status start();
   // The bound TCP ports, in listen() order (0 for unix listeners).
   std::vector<int> ports() const;
   int port() const;  // first bound TCP port
-  // Blocks until the server has shut down.
+  // Blocks until the server has shut down. Does nothing about signals.
   void wait();
-  // start() (throwing std::runtime_error if it fails), then wait().
-  void run();
+  // start() (unless it was called already: start() then run() is fine),
+  // then serve until the server shuts down; returns start()'s error (at
+  // once), or OK once the server has stopped.
+  // With options.handle_signals (the default), run() installs handlers for
+  // SIGINT and SIGTERM for its duration (unblocking them in the calling
+  // thread) and puts the previous handlers and mask back before returning:
+  // the first signal begins shutdown(options.shutdown_grace), a second one
+  // cancels the calls still in flight at once. The handlers are async-
+  // signal-safe (they write to a pipe) and work whichever thread the signal
+  // lands on; several servers may run() at once, and a signal stops them
+  // all. Other threads that block SIGINT/SIGTERM are fine; a process that
+  // wants the signals for itself (sigwait) sets handle_signals = false.
+  // shutdown() from another thread or a handler also makes run() return.
+  [[nodiscard]] Status run();
   // Graceful shutdown: stop accepting, send GOAWAY, let in-flight calls
   // finish for up to `grace`, then cancel what is left and close.
   // Blocks until done unless called from one of the server's own loops.

@@ -5,8 +5,14 @@
 // Ownership: the user owns Service objects; a Service must outlive every
 // Server it is added to. Readers and writers are owned by the server for the
 // life of the handler call and are passed by reference.
-// Threading: handlers run on their connection's event loop; readers, writers
-// and the ServerContext are used from the handler coroutine only.
+// Threading: ONE Service object serves every call, from all of the server's
+// event loops AT ONCE (ServerOptions::event_loops, one per core by
+// default): state the service keeps across calls needs its own
+// synchronization. Each call's handler runs on its connection's loop;
+// readers, writers and the ServerContext are used from the handler
+// coroutine only. A handler must not block its loop: blocking work (file
+// I/O, a blocking database client, heavy CPU) goes through
+// `co_await ctx.blocking(fn)`, which runs fn on the server's pool.
 #pragma once
 
 #include <functional>

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <exception>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -84,9 +85,23 @@ class Status {
   std::string details_;
 };
 
+// Thrown by Result<T>::value(), * and -> on a Result that holds an error:
+// what() is the status as text ("NOT_FOUND: user u1 not found") and status()
+// the Status itself.
+class BadResultAccess : public std::exception {
+ public:
+  explicit BadResultAccess(Status status) : status_(std::move(status)), what_(status_.to_string()) {}
+  const char* what() const noexcept override { return what_.c_str(); }
+  const Status& status() const noexcept { return status_; }
+
+ private:
+  Status status_;
+  std::string what_;
+};
+
 // A value of T or a non-OK Status. Constructing a Result from an OK status
 // turns it into UNKNOWN ("OK status without a value"), so a Result is never
-// both empty and OK.
+// both empty and OK. value(), * and -> on an error throw BadResultAccess.
 template <class T>
 class Result {
  public:
@@ -98,9 +113,18 @@ class Result {
   bool has_value() const noexcept { return v_.index() == 0; }
   explicit operator bool() const noexcept { return has_value(); }
 
-  T& value() & { return std::get<0>(v_); }
-  const T& value() const& { return std::get<0>(v_); }
-  T&& value() && { return std::get<0>(std::move(v_)); }
+  T& value() & {
+    check();
+    return *std::get_if<0>(&v_);
+  }
+  const T& value() const& {
+    check();
+    return *std::get_if<0>(&v_);
+  }
+  T&& value() && {
+    check();
+    return std::move(*std::get_if<0>(&v_));
+  }
   T& operator*() & { return value(); }
   const T& operator*() const& { return value(); }
   T&& operator*() && { return std::move(*this).value(); }
@@ -112,6 +136,9 @@ class Result {
   bool ok() const noexcept { return has_value(); }
 
  private:
+  void check() const {
+    if (!has_value()) throw BadResultAccess(*std::get_if<1>(&v_));
+  }
   std::variant<T, Status> v_;
 };
 

@@ -16,7 +16,7 @@ bool is_grpc_content_type(std::string_view value) noexcept {
 
 void build_request_head(const RequestHead& head, HeaderBlock& out) {
   out.add_static(":method", "POST");
-  out.add(":scheme", head.scheme);
+  out.add_static(":scheme", head.scheme);  // a literal (see RequestHead)
   out.add(":path", head.path);
   out.add(":authority", head.authority);
   out.add_static("content-type", "application/grpc");

@@ -57,7 +57,7 @@ class HeaderBudget {
 
 // What a client puts in its request HEADERS. Views must outlive the submit.
 struct RequestHead {
-  std::string_view scheme;  // "http" or "https"
+  std::string_view scheme;  // "http" or "https": a literal (static storage)
   std::string_view path;    // "/pkg.Service/Method"
   std::string_view authority;
   std::string_view user_agent;

@@ -73,6 +73,10 @@ class InboundPipe {
   // Memory held: the partial message at its declared length plus the
   // queued messages (for memory budgets).
   std::size_t footprint() const noexcept { return deframer_.partial_length() + queue_.bytes(); }
+  // Drops the queued messages (still counted for the window).
+  void drop_queued() noexcept {
+    while (!queue_.empty()) queue_.pop();
+  }
   // Drops everything buffered; later DATA fails with `why`.
   void abandon(Status why);
   std::size_t max_message_size() const noexcept { return deframer_.max_message_size(); }

@@ -14,6 +14,7 @@ Channel::Channel(std::unique_ptr<detail::ChannelImpl> impl) : impl_(std::move(im
 Channel::~Channel() = default;
 const std::string& Channel::target() const noexcept { return impl_->target(); }
 bool Channel::connected() const { return impl_->connected(); }
+Status Channel::target_status() const { return impl_->target_status(); }
 
 namespace detail {
 

@@ -6,14 +6,13 @@
 
 #include "client/client_call.h"
 #include "client/client_connection.h"
+#include "log.h"
 
 namespace pronto::detail {
 
 ChannelImpl::ChannelImpl(std::string target, ChannelOptions options)
-    : target_(std::move(target)), options_(std::move(options)), address_(parse_address(target_)) {
-  authority_ = !options_.authority.empty() ? options_.authority
-               : address_                  ? address_->authority()
-                                           : target_;
+    : target_(std::move(target)), options_(std::move(options)), parsed_(parse_target(target_)) {
+  authority_ = !options_.authority.empty() ? options_.authority : parsed_ ? parsed_->authority : target_;
   if (options_.tls) {
     auto ctx = TlsContext::client(*options_.tls);
     if (ctx) {
@@ -22,10 +21,12 @@ ChannelImpl::ChannelImpl(std::string target, ChannelOptions options)
       tls_error_ = ctx.status();
     }
     tls_name_ = !options_.tls->server_name_override.empty() ? options_.tls->server_name_override
-                : address_                                   ? address_->host
-                                                             : std::string();
+                : parsed_                                   ? parsed_->host
+                                                            : std::string();
     if (!options_.tls->server_name_override.empty() && options_.authority.empty()) {
-      authority_ = options_.tls->server_name_override + (address_ ? ":" + std::to_string(address_->port) : "");
+      const bool tcp = parsed_ && parsed_->addresses.front().kind == Address::Kind::tcp;
+      authority_ = options_.tls->server_name_override +
+                   (tcp ? ":" + std::to_string(parsed_->addresses.front().port) : "");
     }
   }
   user_agent_ = (options_.user_agent.empty() ? "" : options_.user_agent + " ") + "pronto/0.1";
@@ -65,12 +66,13 @@ void ChannelImpl::attach(ClientCall* call) {
     call->attach(conn_);
     return;
   }
-  if (!tls_error_.ok()) {
-    call->on_connect_failed(Status::unavailable("TLS setup failed: " + tls_error_.message()));
+  if (!parsed_) {
+    // Not a target pronto can connect to: no call can ever succeed.
+    call->on_connect_failed(parsed_.status());
     return;
   }
-  if (!address_ && !connector_) {
-    call->on_connect_failed(Status::unavailable("bad target '" + target_ + "': " + address_.status().message()));
+  if (!tls_error_.ok()) {
+    call->on_connect_failed(Status::unavailable("TLS setup failed: " + tls_error_.message()));
     return;
   }
   if (!connecting_ && Clock::now() < next_attempt_) {
@@ -85,9 +87,22 @@ void ChannelImpl::attach(ClientCall* call) {
 void ChannelImpl::connect() {
   if (connector_) return connect_stream();
   connecting_ = true;
-  auto endpoints = resolve(*address_, false);
-  if (!endpoints) {
-    on_connect_failed(endpoints.status());
+  // Every address of the target (and every address a name resolves to),
+  // tried in order until one connects: the one connection goes to the first
+  // that answers.
+  std::vector<Endpoint> endpoints;
+  Status resolve_error;
+  for (const Address& a : parsed_->addresses) {
+    auto r = resolve(a, false);
+    if (r) {
+      endpoints.insert(endpoints.end(), r->begin(), r->end());
+    } else if (resolve_error.ok()) {
+      resolve_error = r.status();
+    }
+  }
+  if (endpoints.empty()) {
+    on_connect_failed(resolve_error.ok() ? Status::unavailable("no addresses for " + target_)
+                                         : resolve_error);
     return;
   }
   auto socket = std::make_shared<Connection::Socket>(loop_->io());
@@ -98,7 +113,7 @@ void ChannelImpl::connect() {
       socket->close(ignored);
     }
   });
-  asio::async_connect(*socket, *endpoints,
+  asio::async_connect(*socket, endpoints,
                       [this, socket, timer](const asio::error_code& ec, const Endpoint&) {
                         timer->cancel();
                         if (ec) {
@@ -138,6 +153,8 @@ void ChannelImpl::on_connected(std::shared_ptr<ClientConnection> conn) {
 
 void ChannelImpl::on_connect_failed(const Status& status) {
   connecting_ = false;
+  // At most once per attempt, and attempts back off: no flood.
+  log(LogLevel::info, status.message());
   last_error_ = status;
   backoff_ = backoff_.count() == 0 ? options_.initial_backoff
                                    : std::min(options_.max_backoff,

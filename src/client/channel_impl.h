@@ -30,7 +30,6 @@ class ChannelImpl {
   ChannelImpl(std::string target, ChannelOptions options);
   // Connections come from `connector` (called on the loop) instead of a
   // socket connect: in-process channels (Server::in_process_channel).
-  using StreamConnector = std::function<Result<std::unique_ptr<ByteStream>>(EventLoop&)>;
   ChannelImpl(std::string target, ChannelOptions options, StreamConnector connector);
   ~ChannelImpl();
 
@@ -41,6 +40,9 @@ class ChannelImpl {
   const std::string& user_agent() const noexcept { return user_agent_; }
   EventLoop& loop() noexcept { return *loop_; }
   bool connected() const noexcept { return connected_.load(); }
+  // OK, or INVALID_ARGUMENT naming the target and what is wrong with it
+  // (then every call fails at once with this status).
+  Status target_status() const { return parsed_ ? Status() : parsed_.status(); }
 
   // Loop side: gives the call a connection (now, after connecting, or a
   // failure when the target is unreachable).
@@ -55,7 +57,7 @@ class ChannelImpl {
 
   std::string target_;
   ChannelOptions options_;
-  Result<Address> address_;
+  Result<Target> parsed_;
   std::string authority_;
   std::string user_agent_;
   std::unique_ptr<EventLoop> loop_;

@@ -111,7 +111,7 @@ Status ClientCall::prepare() {
     }
   }
   if (Status st = options_.metadata.validate_for_send(); !st.ok()) return st;
-  if (options_.context && options_.context->cancelled()) return Status::cancelled("Cancelled before start");
+  if (options_.context && options_.context->is_cancelled()) return Status::cancelled("Cancelled before start");
   return {};
 }
 
@@ -198,7 +198,7 @@ void ClientCall::submit_request() {
   head.user_agent = impl_.user_agent();
   head.encoding = options_.compression;
   if (deadline_) head.timeout = std::chrono::duration_cast<std::chrono::nanoseconds>(*deadline_ - Clock::now());
-  head.metadata = &options_.metadata;
+  head.metadata = &options_.metadata.metadata();  // const: never unshares
   h2::HeaderBlock headers;
   call::build_request_head(head, headers);
   stream_id_ = conn_->submit(this, headers, out_.body());
@@ -252,8 +252,9 @@ void ClientCall::on_headers_end(bool end_stream) {
     in_.set_encoding(response_.encoding());
     return;
   }
-  // Trailers.
-  if (!in_.at_message_boundary()) {
+  // Trailers. (After finish() the data was dropped unread, so where the
+  // last message ended is not known.)
+  if (!finishing_ && !in_.at_message_boundary()) {
     complete(Status::internal("response ended inside a message"));
     return;
   }
@@ -261,7 +262,7 @@ void ClientCall::on_headers_end(bool end_stream) {
 }
 
 void ClientCall::on_data(const std::uint8_t* data, std::size_t size) {
-  if (status_) {
+  if (status_ || finishing_) {
     in_.discard(size);
     credit_window();
     return;
@@ -362,7 +363,7 @@ void ClientCall::complete(Status status) {
 
 void ClientCall::deliver_reads() {
   // Queued messages are read before the end shows.
-  ReadOp* op = status_ ? in_.end() : in_.deliver();
+  ReadOp* op = status_ || finishing_ ? in_.end() : in_.deliver();
   if (!op) return;
   credit_window();
   wake(read_resumer_, op->waiter);
@@ -424,21 +425,31 @@ bool ClientCall::start_write(WriteOp& op) {
 
 void ClientCall::writes_done() {
   start_if_lazy();
-  run_on_loop([this] {
-    if (half_close_ || status_) return;
-    half_close_ = true;
-    out_.body().finish();
-    if (conn_ && stream_id_ > 0) {
-      conn_->session().resume(stream_id_, out_.body());
-      flush();
-    }
-  });
+  run_on_loop([this] { half_close(); });
+}
+
+void ClientCall::half_close() {
+  if (half_close_ || status_) return;
+  half_close_ = true;
+  out_.body().finish();
+  if (conn_ && stream_id_ > 0) {
+    conn_->session().resume(stream_id_, out_.body());
+    flush();
+  }
 }
 
 bool ClientCall::start_finish(FinishOp& op) {
   start_if_lazy();
   finish_resumer_ = Resumer::here();
   run_on_loop([this, &op] {
+    // finish() means one thing on every call object: our side is done
+    // (half-close if not yet), what was not read is dropped (so a server
+    // held by flow control can end), and the final status is awaited.
+    half_close();
+    finishing_ = true;
+    in_.drop_queued();
+    deliver_reads();
+    credit_window();
     pending_finish_ = &op;
     finish_waiters();
   });

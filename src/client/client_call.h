@@ -100,6 +100,8 @@ class ClientCall final : public ClientCallCore {
   void queue_message(std::string message, bool compress, bool prefix_reserved = false);
   void credit_window();
   void deliver_reads();
+  // Ends the request side once queued writes are sent (loop side).
+  void half_close();
   void finish_waiters();
   void flush();
   // Past the soft header limit: nothing more kept; past the hard one, the
@@ -128,6 +130,7 @@ class ClientCall final : public ClientCallCore {
   std::shared_ptr<ClientConnection> conn_;
   std::int32_t stream_id_ = -1;
   bool half_close_ = false;
+  bool finishing_ = false;  // finish() was called: unread messages are dropped
   Resumer write_resumer_;
   Resumer read_resumer_;
   FinishOp* pending_finish_ = nullptr;

@@ -1,9 +1,9 @@
-// server/in_process.cc — Server::in_process_channel: a Channel whose
-// connections are memory pipes (transport/memory_pipe.h) to new server
-// connections on the server's loops, accepted like sockets.
+// server/in_process.cc — the server side of in-process channels: memory
+// pipes (transport/memory_pipe.h) to new server connections on the server's
+// loops, accepted like sockets. (The Channel itself is made in
+// src/inproc/, above both server and client.)
 #include <mutex>
 
-#include "client/channel_impl.h"
 #include "pronto/server.h"
 #include "server/server_connection.h"
 #include "server/server_impl.h"
@@ -66,21 +66,10 @@ Result<std::unique_ptr<ByteStream>> ServerImpl::accept_in_process(EventLoop& cli
   return std::unique_ptr<ByteStream>(std::move(client_end));
 }
 
-std::unique_ptr<ChannelImpl> ServerImpl::make_in_process_channel(ChannelOptions options) {
+StreamConnector ServerImpl::in_process_connector() {
   in_process_requested_ = true;
-  // No transport security to set up in memory; an authority as grpc++'s
-  // in-process channel sends.
-  options.tls.reset();
-  if (options.authority.empty()) options.authority = "inprocess";
-  return std::make_unique<ChannelImpl>(
-      "inproc", std::move(options),
-      [acceptor = inproc_](EventLoop& client_loop) { return acceptor->connect(client_loop); });
+  return [acceptor = inproc_](EventLoop& client_loop) { return acceptor->connect(client_loop); };
 }
 
 }  // namespace detail
-
-std::shared_ptr<Channel> Server::in_process_channel(ChannelOptions options) {
-  return std::shared_ptr<Channel>(new Channel(impl_->make_in_process_channel(std::move(options))));
-}
-
 }  // namespace pronto

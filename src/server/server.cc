@@ -1,7 +1,5 @@
 #include "pronto/server.h"
 
-#include <stdexcept>
-
 #include "server/server_impl.h"
 
 namespace pronto {
@@ -33,10 +31,7 @@ int Server::port() const {
   return 0;
 }
 void Server::wait() { impl_->wait(); }
-void Server::run() {
-  if (Status st = start(); !st.ok()) throw std::runtime_error(st.to_string());
-  wait();
-}
+Status Server::run() { return impl_->run(); }
 void Server::shutdown(std::chrono::milliseconds grace) { impl_->shutdown(grace); }
 
 }  // namespace pronto

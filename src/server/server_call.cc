@@ -1,9 +1,9 @@
 #include "server/server_call.h"
 
 #include <asio/post.hpp>
-#include <cstdio>
 
 #include "h2/error_code.h"
+#include "log.h"
 #include "server/server_connection.h"
 #include "server/server_impl.h"
 #include "transport/memory_budget.h"
@@ -39,9 +39,8 @@ class AmbientScope {
 
 constexpr auto kNoError = h2::to_wire(h2::ErrorCode::no_error);
 
-// TODO(issue 9): route through the logging hook once it lands.
 void log_handler_exception(const std::string& method, const char* what) {
-  std::fprintf(stderr, "pronto: handler of %s threw: %s\n", method.c_str(), what);
+  detail::logf(LogLevel::error, "handler for %s threw: %s", method.c_str(), what);
 }
 
 }  // namespace

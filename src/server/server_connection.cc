@@ -1,5 +1,6 @@
 #include "server/server_connection.h"
 
+#include "log.h"
 #include "server/server_call.h"
 #include "server/server_impl.h"
 
@@ -20,7 +21,9 @@ ServerConnection::ServerConnection(ServerImpl& server, EventLoop& loop, std::uni
     : Connection(loop, std::move(stream), h2::Session::Role::server, server.session_settings(),
                  std::move(tls)),
       server_(server),
-      budget_(server.options().max_connection_memory, &server.memory_budget()) {}
+      budget_(server.options().max_connection_memory, &server.memory_budget()) {
+  if (log_enabled(LogLevel::debug)) peer();  // worked out while the socket is open, for on_closed()
+}
 
 ServerConnection::~ServerConnection() { server_.connection_gone(); }
 
@@ -88,6 +91,9 @@ std::vector<ServerCall*> ServerConnection::live_calls() const {
 
 void ServerConnection::on_closed() {
   if (credit_retry_) credit_retry_->cancel();
+  if (log_enabled(LogLevel::debug) && !close_reason().empty()) {
+    logf(LogLevel::debug, "connection from %s closed: %s", peer().c_str(), close_reason().c_str());
+  }
   // A copy: calls may remove themselves.
   std::vector<ServerCall*> calls = live_calls();
   for (auto* c : calls) c->on_connection_lost();

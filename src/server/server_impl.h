@@ -22,6 +22,7 @@
 #include <vector>
 
 #include "h2/session.h"
+#include "transport/byte_stream.h"
 #include "pronto/server.h"
 #include "transport/event_loop.h"
 #include "transport/memory_budget.h"
@@ -30,7 +31,6 @@ namespace pronto::detail {
 
 class ServerConnection;
 class ByteStream;
-class ChannelImpl;
 class InProcessAcceptor;
 
 class ServerImpl {
@@ -38,7 +38,7 @@ class ServerImpl {
   explicit ServerImpl(ServerOptions options);
   ~ServerImpl();
 
-  void add_service(Service& service);
+  void add_service(Service& service) { services_.push_back(&service); }
   void add_interceptor(std::shared_ptr<ServerInterceptor> interceptor) {
     interceptors_.push_back(std::move(interceptor));
   }
@@ -49,6 +49,10 @@ class ServerImpl {
   std::vector<int> ports() const { return ports_; }
   void wait();
   void shutdown(std::chrono::milliseconds grace);
+  // start(); then, with options().handle_signals, SIGINT/SIGTERM start a
+  // graceful shutdown (a second one ends the grace period at once); returns
+  // once the server has stopped, however it was shut down.
+  Status run();
 
   // For calls and connections.
   const Service::Method* find_method(std::string_view path) const;
@@ -63,14 +67,21 @@ class ServerImpl {
   // new in-memory connection to this server, whose side runs on one of the
   // loops like an accepted socket; UNAVAILABLE once shutting down.
   Result<std::unique_ptr<ByteStream>> accept_in_process(EventLoop& client_loop);
-  std::unique_ptr<ChannelImpl> make_in_process_channel(ChannelOptions options);
+  // What an in-process channel connects through (transport/byte_stream.h);
+  // marks the server as served in process (start() then needs no listen()).
+  StreamConnector in_process_connector();
   // An in-process channel was made (before or after start()): the server is
   // reachable without any listen().
   bool serves_in_process() const noexcept { return in_process_requested_; }
 
  private:
   struct Listener;
+  Status start_listeners();
+  // Undoes a start() that failed half-way: nothing is left running.
+  void abandon_start();
   void accept_next(Listener& listener);
+  // Ends the grace period of a shutdown in progress.
+  void cut_grace();
   void shutdown_now(std::chrono::milliseconds grace);
   EventLoop& next_loop();
   // Every 250 ms on the first loop: gives memory freed after a burst back
@@ -94,6 +105,8 @@ class ServerImpl {
     using is_transparent = void;
     std::size_t operator()(std::string_view s) const noexcept { return std::hash<std::string_view>{}(s); }
   };
+  std::vector<Service*> services_;
+  // Built by start() from services_.
   std::unordered_map<std::string, const Service::Method*, StringHash, std::equal_to<>> methods_;
   std::vector<std::shared_ptr<ServerInterceptor>> interceptors_;
   std::vector<std::unique_ptr<EventLoop>> loops_;
@@ -112,6 +125,8 @@ class ServerImpl {
   // Shared with in-process channels, which may outlive the server.
   std::shared_ptr<InProcessAcceptor> inproc_ = make_in_process_acceptor();
   std::atomic<bool> in_process_requested_{false};
+  bool cut_grace_ = false;      // guarded by mu_
+  int run_wake_fd_ = -1;        // guarded by mu_: run()'s pipe, told when stopped
 };
 
 }  // namespace pronto::detail

@@ -21,10 +21,12 @@
 #include <asio/generic/stream_protocol.hpp>
 #include <asio/io_context.hpp>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 
 #include "h2/output_buffer.h"
+#include "pronto/status.h"
 #include "transport/handler_memory.h"
 
 namespace pronto::detail {
@@ -87,5 +89,11 @@ class SocketStream final : public ByteStream {
   // has one).
   HandlerMemory<96> wait_memory_;
 };
+
+class EventLoop;
+
+// Opens a connection's byte stream without a socket (called on the client
+// loop it will run on): in-process channels (Server::in_process_channel).
+using StreamConnector = std::function<Result<std::unique_ptr<ByteStream>>(EventLoop&)>;
 
 }  // namespace pronto::detail

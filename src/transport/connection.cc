@@ -2,6 +2,8 @@
 
 #include <utility>
 
+#include "log.h"
+
 namespace pronto::detail {
 
 namespace {
@@ -58,6 +60,7 @@ void Connection::start(std::chrono::milliseconds handshake_timeout) {
       if (!ec && !self->handshake_done()) {
         self->close_reason_ = self->tls_ && !self->tls_->handshake_done() ? "TLS handshake timed out"
                                                                           : "HTTP/2 preface timed out";
+        logf(LogLevel::debug, "%s: %s", self->peer().c_str(), self->close_reason_.c_str());
         self->close();
       }
       self->handshake_timer_.reset();
@@ -127,6 +130,12 @@ bool Connection::receive(const std::uint8_t* data, std::size_t size) {
     // Handshake failure (no ALPN h2, bad certificate, not TLS at all):
     // send any alert, then close.
     close_reason_ = st.message();
+    // The peer's doing, as often as it likes (a port scanner, a plaintext
+    // client): debug only.
+    if (log_enabled(LogLevel::debug)) {
+      logf(LogLevel::debug, "%s %s %s: %s", was_done ? "TLS with" : "TLS handshake with",
+           is_server_ ? "client" : "server", peer().c_str(), st.message().c_str());
+    }
     session_.terminate(0);
     return false;
   }

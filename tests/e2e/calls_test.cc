@@ -2,10 +2,13 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <mutex>
+#include <string>
 #include <thread>
 #include <vector>
 
 #include "echo_service.h"
+#include "pronto/log.h"
 
 namespace pronto::test {
 namespace {
@@ -75,9 +78,22 @@ TEST_F(Calls, handler_exception_becomes_unknown_and_server_lives_on) {
   req.set_throw_exception(true);
   auto r = stub_.Unary(req);
   EXPECT_EQ(r.status().code(), StatusCode::unknown);
-  // The exception's text stays on the server (it may name internals).
+  // The exception's text stays on the server (it may name internals)...
   EXPECT_EQ(r.status().message().find("boom"), std::string::npos);
   EXPECT_EQ(r.status().message(), "handler threw an exception");
+  // ...where it is logged as an error.
+  std::mutex mu;
+  std::vector<std::string> logged;
+  set_log_sink([&](LogLevel level, std::string_view m) {
+    std::lock_guard lock(mu);
+    if (level == LogLevel::error) logged.emplace_back(m);
+  });
+  EXPECT_EQ(stub_.Unary(req).status().code(), StatusCode::unknown);
+  set_log_sink({});
+  std::lock_guard lock(mu);
+  ASSERT_EQ(logged.size(), 1u);
+  EXPECT_NE(logged[0].find("/pronto.test.Echo/Unary"), std::string::npos) << logged[0];
+  EXPECT_NE(logged[0].find("boom"), std::string::npos) << logged[0];
   EXPECT_TRUE(stub_.Unary(request("after")).ok());
 }
 
@@ -254,6 +270,61 @@ TEST_F(Calls, dropping_a_stream_early_cancels_the_server_handler) {
   }  // destroyed unfinished: cancelled
   for (int i = 0; i < 200 && server_.service.cancelled_handlers.load() == 0; ++i) std::this_thread::sleep_for(10ms);
   EXPECT_EQ(server_.service.cancelled_handlers.load(), 1);
+}
+
+TEST_F(Calls, streaming_calls_start_with_their_first_operation) {
+  {
+    auto req = request("never");
+    req.set_count(3);
+    auto dropped = stub_.async().ServerStream(req);             // never used: never sent
+    auto dropped_writer = stub_.async().ClientStream();         // likewise
+    auto dropped_bidi = stub_.async().Bidi();
+  }
+  // The unary call goes on the same connection after them: had the streams
+  // been sent, their handlers would have started first.
+  ASSERT_TRUE(stub_.Unary(request("after")).ok());
+  EXPECT_EQ(server_.service.started_handlers.load(), 1);
+  auto req = request("s");
+  req.set_count(2);
+  auto reader = stub_.async().ServerStream(req);
+  EXPECT_EQ(server_.service.started_handlers.load(), 1);
+  int n = block_on([](decltype(reader)& r) -> Task<int> {
+    int count = 0;
+    while (co_await r.read()) ++count;
+    co_return count;
+  }(reader));
+  EXPECT_EQ(n, 2);
+  EXPECT_EQ(server_.service.started_handlers.load(), 2);
+}
+
+TEST_F(Calls, finish_drops_unread_messages_so_a_flow_controlled_server_can_end) {
+  auto req = request("s");
+  req.set_count(200);
+  req.set_response_size(64 * 1024);  // 12.8 MB: far more than the stream window
+  auto reader = stub_.ServerStream(req);
+  ASSERT_TRUE(reader.read().has_value());
+  Status st = reader.finish();  // would wait forever if unread messages held the window shut
+  EXPECT_TRUE(st.ok()) << st.to_string();
+  EXPECT_EQ(reader.status(), st);
+  EXPECT_FALSE(reader.read().has_value());
+  // Bidi: finish() half-closes too, so a server reading to the end answers.
+  auto bidi = stub_.Bidi();
+  ASSERT_TRUE(bidi.write(request("one")).ok());
+  EXPECT_TRUE(bidi.finish().ok());
+}
+
+TEST_F(Calls, client_and_server_writes_yield_a_status) {
+  auto writer = stub_.async().ClientStream();
+  Status first = block_on([](decltype(writer)& w) -> Task<Status> { co_return co_await w.write(request("a")); }(writer));
+  EXPECT_TRUE(first.ok()) << first.to_string();
+  auto result = block_on(writer.finish());
+  ASSERT_TRUE(result.ok()) << result.status().to_string();
+  // After the call is over a write fails with CANCELLED; finish() told why.
+  Status late = block_on([](decltype(writer)& w) -> Task<Status> { co_return co_await w.write(request("b")); }(writer));
+  EXPECT_EQ(late.code(), StatusCode::cancelled);
+  auto blocking = stub_.ClientStream();
+  EXPECT_TRUE(blocking.write(request("x")).ok());
+  EXPECT_TRUE(blocking.finish().ok());
 }
 
 }  // namespace

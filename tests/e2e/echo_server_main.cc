@@ -6,10 +6,10 @@
 
 #include <chrono>
 #include <cstdio>
-#include <cstring>
 #include <string>
 
 #include "echo_service.h"
+#include "flags.h"  // tools/common/flags.h
 
 int main(int argc, char** argv) {
   // SIGTERM/SIGINT are blocked before any thread starts (the server's threads inherit the
@@ -22,11 +22,12 @@ int main(int argc, char** argv) {
   int port = 0;
   unsigned threads = 1;
   long handshake_timeout_ms = -1;
-  for (int i = 1; i < argc; ++i) {
-    if (std::strncmp(argv[i], "--port=", 7) == 0) port = std::atoi(argv[i] + 7);
-    if (std::strncmp(argv[i], "--threads=", 10) == 0) threads = static_cast<unsigned>(std::atoi(argv[i] + 10));
-    if (std::strncmp(argv[i], "--handshake-timeout-ms=", 23) == 0) handshake_timeout_ms = std::atol(argv[i] + 23);
-  }
+  cli::Flags flags("pronto-echo-server", "The Echo test service on 127.0.0.1, until SIGINT/SIGTERM.");
+  flags.integer("port", &port, 0, 65535, "0: a free port")
+      .integer("threads", &threads, 0u, 1024u, "event loops")
+      .integer("handshake-timeout-ms", &handshake_timeout_ms, -1L, 86'400'000L,
+               "ServerOptions::handshake_timeout; -1: the default");
+  flags.parse_or_exit(argc, argv);
   pronto::test::EchoService service;
   pronto::ServerOptions options{.event_loops = threads};
   if (handshake_timeout_ms >= 0) options.handshake_timeout = std::chrono::milliseconds(handshake_timeout_ms);

@@ -237,6 +237,24 @@ TEST(Interceptors, server_interceptors_chain_in_order_and_unwind_in_reverse) {
             (std::vector<std::string>{"start a", "start b", "finish b NOT_FOUND", "finish a NOT_FOUND"}));
 }
 
+TEST(Interceptors, unknown_methods_pass_through_server_interceptors) {
+  std::vector<std::string> log;
+  auto auth = std::make_shared<BearerAuth>();
+  EchoServer server({.event_loops = 1}, {std::make_shared<Order>("a", log), auth});
+  auto channel = Channel::create(server.target());
+  // Without a token the interceptor answers first: an unauthenticated
+  // client cannot probe which methods exist.
+  auto r = blocking_unary_call<EchoResponse>(channel, "/pronto.test.Echo/Nope", request("x"));
+  EXPECT_EQ(r.status().code(), StatusCode::unauthenticated);
+  auto r2 = blocking_unary_call<EchoResponse>(channel, "/no.Such/Service", request("x"),
+                                              {.metadata = {{"authorization", "Bearer secret"}}});
+  EXPECT_EQ(r2.status().code(), StatusCode::unimplemented);
+  ASSERT_TRUE(eventually([&] { return log.size() == 4; }));
+  EXPECT_EQ(log, (std::vector<std::string>{"start a", "finish a UNAUTHENTICATED", "start a",
+                                           "finish a UNIMPLEMENTED"}));
+  EXPECT_EQ(server.service.started_handlers.load(), 0);
+}
+
 class ClientAuth : public ClientInterceptor {
  public:
   std::vector<std::string> seen;

@@ -6,11 +6,10 @@
 // Prints "wrote N messages" and the call's status; exit 0 when the call is OK.
 #include <chrono>
 #include <cstdio>
-#include <cstdlib>
-#include <cstring>
 #include <string>
 
 #include "echo.pronto.h"
+#include "flags.h"  // tools/common/flags.h
 #include "pronto/pronto.h"
 
 int main(int argc, char** argv) {
@@ -18,16 +17,13 @@ int main(int argc, char** argv) {
   long mib = 128;
   long chunk_kib = 1024;
   long timeout_s = 30;
-  for (int i = 1; i < argc; ++i) {
-    if (std::strncmp(argv[i], "--target=", 9) == 0) target = argv[i] + 9;
-    else if (std::strncmp(argv[i], "--mib=", 6) == 0) mib = std::atol(argv[i] + 6);
-    else if (std::strncmp(argv[i], "--chunk-kib=", 12) == 0) chunk_kib = std::atol(argv[i] + 12);
-    else if (std::strncmp(argv[i], "--timeout-s=", 12) == 0) timeout_s = std::atol(argv[i] + 12);
-    else {
-      std::fprintf(stderr, "usage: upload_client --target=HOST:PORT [--mib=128] [--chunk-kib=1024] [--timeout-s=30]\n");
-      return 2;
-    }
-  }
+  cli::Flags flags("upload_client",
+                   "One big Echo/ClientStream call; prints the messages written and the status.");
+  flags.string("target=HOST:PORT", &target, "the server")
+      .integer("mib", &mib, 0L, 1L << 20, "MiB to upload")
+      .integer("chunk-kib", &chunk_kib, 1L, 1L << 20, "KiB per message")
+      .integer("timeout-s", &timeout_s, 0L, 86'400L, "call deadline in seconds");
+  flags.parse_or_exit(argc, argv);
   pronto::test::Echo::Stub stub(pronto::Channel::create(target));
   auto writer = stub.ClientStream({.timeout = std::chrono::seconds(timeout_s)});
   pronto::test::EchoRequest req;

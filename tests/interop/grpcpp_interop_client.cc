@@ -639,18 +639,6 @@ const std::vector<std::pair<std::string, void (Cases::*)()>> kAllCases = {
     {"channel_soak", &Cases::ChannelSoak},
 };
 
-int Usage(const std::string& error) {
-  std::fprintf(stderr,
-               "grpcpp-interop-client: %s\n"
-               "usage: grpcpp-interop-client --server_port=N [--server_host=localhost] "
-               "[--test_case=all|name[,name...]] [--use_tls=false] [--server_host_override=NAME] "
-               "[--ca_file=PEM] [--soak_iterations=10] [--soak_max_failures=0] "
-               "[--soak_per_iteration_max_acceptable_latency_ms=1000] [--soak_overall_timeout_seconds=10] "
-               "[--soak_min_time_ms_between_rpcs=0]\n",
-               error.c_str());
-  return 2;
-}
-
 bool ReadFile(const std::string& path, std::string& out) {
   FILE* f = std::fopen(path.c_str(), "rb");
   if (!f) return false;
@@ -665,68 +653,40 @@ bool ReadFile(const std::string& path, std::string& out) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  interop::FlagMap flags = {{"server_host", "localhost"},
-                            {"server_port", ""},
-                            {"test_case", "all"},
-                            {"use_tls", "false"},
-                            {"server_host_override", ""},
-                            {"ca_file", ""},
-                            {"soak_iterations", "10"},
-                            {"soak_max_failures", "0"},
-                            {"soak_per_iteration_max_acceptable_latency_ms", "1000"},
-                            {"soak_overall_timeout_seconds", "10"},
-                            {"soak_min_time_ms_between_rpcs", "0"}};
-  std::string error;
-  if (!interop::ParseFlags(argc, argv, flags, error)) return Usage(error);
-  int port = 0;
-  bool use_tls = false;
-  if (!interop::ParseInt(flags["server_port"], 1, 65535, port)) return Usage("--server_port=N is required");
-  if (!interop::ParseBool(flags["use_tls"], use_tls)) return Usage("--use_tls must be true or false");
+  cli::Flags flags(
+      "grpcpp-interop-client",
+      "The interop test cases on the official grpc++, against any TestService server (README.md).");
   SoakConfig soak;
-  constexpr int kMax = 1 << 30;
-  for (auto [name, field, lo] :
-       {std::tuple{"soak_iterations", &SoakConfig::iterations, 1},
-        {"soak_max_failures", &SoakConfig::max_failures, 0},
-        {"soak_per_iteration_max_acceptable_latency_ms", &SoakConfig::per_iteration_max_acceptable_latency_ms,
-         1},
-        {"soak_overall_timeout_seconds", &SoakConfig::overall_timeout_seconds, 1},
-        {"soak_min_time_ms_between_rpcs", &SoakConfig::min_time_ms_between_rpcs, 0}}) {
-    if (!interop::ParseInt(flags[name], lo, kMax, soak.*field)) {
-      return Usage(std::string("--") + name + "=N (" + std::to_string(lo) + "..) is required");
-    }
-  }
+  const interop::ClientFlags f = interop::parse_client_flags(flags, argc, argv, soak);
 
   // Resolve the case list before connecting, so a typo is a usage error.
   std::vector<std::pair<std::string, void (Cases::*)()>> selected;
-  if (flags["test_case"] == "all") {
+  if (f.test_case == "all") {
     selected = kAllCases;
   } else {
-    std::stringstream names(flags["test_case"]);
+    std::stringstream names(f.test_case);
     for (std::string name; std::getline(names, name, ',');) {
       auto it = std::find_if(kAllCases.begin(), kAllCases.end(), [&](auto& c) { return c.first == name; });
-      if (it == kAllCases.end()) return Usage("unknown test case: " + name);
+      if (it == kAllCases.end()) flags.fail("unknown test case: " + name);
       selected.push_back(*it);
     }
   }
 
   grpc::ChannelArguments args;
   std::shared_ptr<grpc::ChannelCredentials> creds = grpc::InsecureChannelCredentials();
-  if (use_tls) {
+  if (f.use_tls) {
     grpc::SslCredentialsOptions opts;  // empty roots = system roots
-    if (!flags["ca_file"].empty() && !ReadFile(flags["ca_file"], opts.pem_root_certs)) {
-      return Usage("cannot read --ca_file " + flags["ca_file"]);
-    }
+    if (!f.ca_file.empty() && !ReadFile(f.ca_file, opts.pem_root_certs))
+      flags.fail("cannot read --ca_file=" + f.ca_file);
     creds = grpc::SslCredentials(opts);
-    if (!flags["server_host_override"].empty()) {
-      args.SetSslTargetNameOverride(flags["server_host_override"]);
-    }
-  } else if (!flags["server_host_override"].empty()) {
-    args.SetString(GRPC_ARG_DEFAULT_AUTHORITY, flags["server_host_override"]);
+    if (!f.server_host_override.empty()) args.SetSslTargetNameOverride(f.server_host_override);
+  } else if (!f.server_host_override.empty()) {
+    args.SetString(GRPC_ARG_DEFAULT_AUTHORITY, f.server_host_override);
   }
   // Every channel gets its own subchannel pool, so that channel_soak's new channels cannot
   // reuse another channel's connection.
   args.SetInt(GRPC_ARG_USE_LOCAL_SUBCHANNEL_POOL, 1);
-  std::string target = flags["server_host"] + ":" + std::to_string(port);
+  std::string target = f.server_host + ":" + std::to_string(f.server_port);
   Cases cases([target, creds, args] { return grpc::CreateCustomChannel(target, creds, args); }, soak);
 
   int passed = 0, failed = 0;

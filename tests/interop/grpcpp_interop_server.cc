@@ -214,15 +214,6 @@ class TestServiceImpl final : public grpc::testing::TestService::Service {
   }
 };
 
-int Usage(const std::string& error) {
-  std::fprintf(stderr,
-               "grpcpp-interop-server: %s\n"
-               "usage: grpcpp-interop-server --port=N [--use_tls=false] "
-               "[--tls_cert_file=PEM --tls_key_file=PEM]\n",
-               error.c_str());
-  return 2;
-}
-
 // Reads a whole file; false if it cannot be opened.
 bool ReadFile(const std::string& path, std::string& out) {
   FILE* f = std::fopen(path.c_str(), "rb");
@@ -238,23 +229,15 @@ bool ReadFile(const std::string& path, std::string& out) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  interop::FlagMap flags = {{"port", ""}, {"use_tls", "false"}, {"tls_cert_file", ""}, {"tls_key_file", ""}};
-  std::string error;
-  if (!interop::ParseFlags(argc, argv, flags, error)) return Usage(error);
-  int port = 0;
-  bool use_tls = false;
-  if (!interop::ParseInt(flags["port"], 0, 65535, port)) return Usage("--port=N (0..65535) is required");
-  if (!interop::ParseBool(flags["use_tls"], use_tls)) return Usage("--use_tls must be true or false");
+  cli::Flags flags("grpcpp-interop-server",
+                   "grpc.testing.TestService on the official grpc++, for the interop suite (README.md).");
+  const interop::ServerFlags f = interop::parse_server_flags(flags, argc, argv);
 
   std::shared_ptr<grpc::ServerCredentials> creds = grpc::InsecureServerCredentials();
-  if (use_tls) {
+  if (f.use_tls) {
     grpc::SslServerCredentialsOptions::PemKeyCertPair pair;
-    if (flags["tls_cert_file"].empty() || flags["tls_key_file"].empty()) {
-      return Usage("--use_tls=true needs --tls_cert_file and --tls_key_file");
-    }
-    if (!ReadFile(flags["tls_cert_file"], pair.cert_chain) ||
-        !ReadFile(flags["tls_key_file"], pair.private_key)) {
-      return Usage("cannot read --tls_cert_file / --tls_key_file");
+    if (!ReadFile(f.tls_cert_file, pair.cert_chain) || !ReadFile(f.tls_key_file, pair.private_key)) {
+      flags.fail("cannot read --tls_cert_file / --tls_key_file");
     }
     grpc::SslServerCredentialsOptions opts;
     opts.pem_key_cert_pairs.push_back(pair);
@@ -271,11 +254,11 @@ int main(int argc, char** argv) {
   TestServiceImpl service;
   grpc::ServerBuilder builder;
   int bound_port = 0;
-  builder.AddListeningPort("localhost:" + std::to_string(port), creds, &bound_port);
+  builder.AddListeningPort("localhost:" + std::to_string(f.port), creds, &bound_port);
   builder.RegisterService(&service);
   std::unique_ptr<grpc::Server> server = builder.BuildAndStart();
   if (!server || bound_port == 0) {
-    std::fprintf(stderr, "grpcpp-interop-server: failed to listen on localhost:%d\n", port);
+    std::fprintf(stderr, "grpcpp-interop-server: failed to listen on localhost:%d\n", f.port);
     return 1;
   }
   std::printf("listening on port %d\n", bound_port);

@@ -1,7 +1,9 @@
 """Tiny command-line flag parser shared by the Python interop reference peers.
 
-Same rules as interop_flags.h: arguments are `--name=value` (a bare `--name` means "true"),
-and only names present in the defaults are accepted.
+Arguments are `--name=value` (a bare `--name` means "true"), and only names present in the
+defaults are accepted. The C++ peers take the same flags (interop_flags.h, on the tree's
+parser tools/common/flags.h, which also accepts `--name value`, `--no-name` for a boolean and
+`-` for `_` in names).
 """
 
 

@@ -24,8 +24,8 @@
 #include <string>
 #include <vector>
 
-#include "flags.h"
 #include "histogram.h"
+#include "options.h"
 #include "pronto/channel.h"
 #include "pronto/status.h"
 #include "pronto/task.h"

@@ -1,5 +1,5 @@
 // pronto-bench — a gRPC load generator on pronto's own client (in the spirit
-// of ghz). See flags.cc (or --help) for the flags, report.h for the output.
+// of ghz). See options.cc (or --help) for the flags, report.h for the output.
 //
 //   pronto-bench --target=127.0.0.1:50051 --call=helloworld.Greeter/SayHello
 //                --proto=examples/helloworld/helloworld.proto --data='{"name":"x"}'
@@ -18,8 +18,8 @@
 #include <string>
 #include <vector>
 
-#include "flags.h"
 #include "load.h"
+#include "options.h"
 #include "report.h"
 #include "request_source.h"
 
@@ -53,7 +53,7 @@ int main(int argc, char** argv) {
   }
   const BenchOptions& options = *parsed;
   if (options.help) {
-    std::fputs(kUsage, stdout);
+    std::fputs(usage_text().c_str(), stdout);
     return 0;
   }
   // TLS files are read when the channels are made and would otherwise fail

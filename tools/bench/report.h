@@ -19,8 +19,8 @@
 #include <string>
 #include <string_view>
 
-#include "flags.h"
 #include "load.h"
+#include "options.h"
 #include "request_source.h"
 
 namespace pronto_bench {

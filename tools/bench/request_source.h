@@ -8,7 +8,7 @@
 
 #include <string>
 
-#include "flags.h"
+#include "options.h"
 #include "pronto/status.h"
 
 namespace pronto_bench {

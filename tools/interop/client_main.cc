@@ -35,19 +35,13 @@
 #include <vector>
 
 #include "cases/cases.h"
-#include "flags.h"
+#include "interop_flags.h"  // tests/interop: every C++ peer's flags
 
 namespace {
 
 using pronto_interop::NamedCase;
 
 constexpr char kProgram[] = "pronto-interop-client";
-constexpr char kUsage[] =
-    "pronto-interop-client --server_port=N [--server_host=localhost] [--test_case=all|name[,name...]] "
-    "[--use_tls=false] [--server_host_override=NAME] [--ca_file=PEM] [--soak_iterations=10] "
-    "[--soak_max_failures=0] [--soak_per_iteration_max_acceptable_latency_ms=1000] "
-    "[--soak_overall_timeout_seconds=10] [--soak_min_time_ms_between_rpcs=0]";
-
 // The cases named by --test_case, in the order given; false on an unknown name.
 bool select_cases(const std::string& spec, std::vector<NamedCase>& selected, std::string& error) {
   const auto& all = pronto_interop::all_cases();
@@ -96,59 +90,28 @@ bool run_case(const NamedCase& c, pronto_interop::CaseEnv& env) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  pronto_interop::Flags flags({{"server_host", "localhost"},
-                               {"server_port", ""},
-                               {"test_case", "all"},
-                               {"use_tls", "false"},
-                               {"server_host_override", ""},
-                               {"ca_file", ""},
-                               {"soak_iterations", "10"},
-                               {"soak_max_failures", "0"},
-                               {"soak_per_iteration_max_acceptable_latency_ms", "1000"},
-                               {"soak_overall_timeout_seconds", "10"},
-                               {"soak_min_time_ms_between_rpcs", "0"}});
-  auto usage = [&](const std::string& error) { return pronto_interop::usage_error(kProgram, error, kUsage); };
-  if (!flags.parse(argc, argv)) return usage(flags.error());
-  std::optional<int> port = flags.integer("server_port", 1, 65535);
-  if (!port) return usage(flags.error());
-  std::optional<bool> use_tls = flags.boolean("use_tls");
-  if (!use_tls) return usage(flags.error());
+  cli::Flags flags(
+      kProgram,
+      "The interop test cases on pronto, against any TestService server (tests/interop/README.md).");
+  pronto_interop::SoakConfig soak;
+  const interop::ClientFlags f = interop::parse_client_flags(flags, argc, argv, soak);
 
   // Resolve the case list before connecting, so a typo is a usage error.
   std::vector<NamedCase> selected;
-  std::string error;
-  if (!select_cases(flags.get("test_case"), selected, error)) return usage(error);
-
-  // The soak flags, as the official clients take them.
-  pronto_interop::SoakConfig soak;
-  constexpr int kMax = 1 << 30;
-  for (auto [name, field, lo] :
-       {std::tuple{"soak_iterations", &pronto_interop::SoakConfig::iterations, 1},
-        {"soak_max_failures", &pronto_interop::SoakConfig::max_failures, 0},
-        {"soak_per_iteration_max_acceptable_latency_ms",
-         &pronto_interop::SoakConfig::per_iteration_max_acceptable_latency_ms, 1},
-        {"soak_overall_timeout_seconds", &pronto_interop::SoakConfig::overall_timeout_seconds, 1},
-        {"soak_min_time_ms_between_rpcs", &pronto_interop::SoakConfig::min_time_ms_between_rpcs, 0}}) {
-    std::optional<int> value = flags.integer(name, lo, kMax);
-    if (!value) return usage(flags.error());
-    soak.*field = *value;
-  }
+  if (std::string error; !select_cases(f.test_case, selected, error)) flags.fail(error);
 
   pronto::ChannelOptions options;
-  if (*use_tls) {
-    const std::string& ca_file = flags.get("ca_file");
-    if (!ca_file.empty() && !pronto_interop::read_file(ca_file))
-      return usage("cannot read --ca_file=" + ca_file);
+  if (f.use_tls) {
     // The override is the name verified (and sent as SNI) and, with no
     // explicit authority, the :authority too.
-    options.tls = pronto::TlsChannelOptions{.ca_file = ca_file,
-                                            .server_name_override = flags.get("server_host_override")};
+    options.tls =
+        pronto::TlsChannelOptions{.ca_file = f.ca_file, .server_name_override = f.server_host_override};
   } else {
-    options.authority = flags.get("server_host_override");  // empty: the target's host:port
+    options.authority = f.server_host_override;  // empty: the target's host:port
   }
-  std::string host = flags.get("server_host");
+  std::string host = f.server_host;
   if (host.find(':') != std::string::npos && host.front() != '[') host = "[" + host + "]";  // bare IPv6
-  const std::string target = host + ":" + std::to_string(*port);
+  const std::string target = host + ":" + std::to_string(f.server_port);
   pronto_interop::CaseEnv env([target, options] { return pronto::Channel::create(target, options); }, soak);
 
   int passed = 0, failed = 0;

@@ -1,8 +1,9 @@
-// tools/bench/flags.h — pronto-bench's command line: what to call, how hard
+// tools/bench/options.h — pronto-bench's command line: what to call, how hard
 // and for how long, and how to report.
 //
-// Flags are `--name=value` or `--name value`; `-` and `_` are the same in
-// names (`--binary-file` = `--binary_file`); a bare boolean flag means true.
+// Parsed by the tree's flag parser (tools/common/flags.h): `--name=value` or
+// `--name value`; `-` and `_` are the same in names (`--binary-file` =
+// `--binary_file`); a bare boolean flag means true, --no-name false.
 // Unknown flags and bad values are errors (nothing is silently ignored).
 //
 // Ownership: BenchOptions is a plain value. Threading: one thread.
@@ -12,7 +13,6 @@
 #include <cstdint>
 #include <optional>
 #include <string>
-#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -63,11 +63,7 @@ struct BenchOptions {
 // on a usage error. With --help, returns at once with `help` set.
 pronto::Result<BenchOptions> parse_flags(const std::vector<std::string>& args);
 
-// "10s", "250ms", "1m30s", "2h", "1.5s", "100us", "0"; a bare number is
-// seconds. nullopt when malformed or negative.
-std::optional<std::chrono::nanoseconds> parse_duration(std::string_view text);
-
 // The --help text.
-extern const char kUsage[];
+std::string usage_text();
 
 }  // namespace pronto_bench
