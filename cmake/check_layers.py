@@ -36,7 +36,7 @@ import re
 import subprocess
 import sys
 
-RANK = {"wire": 0, "h2": 1, "transport": 2, "call": 3, "server": 4, "client": 4}
+RANK = {"wire": 0, "h2": 1, "transport": 2, "call": 3, "server": 4, "client": 4, "inproc": 5}
 
 # include/pronto/<header> -> the lowest layer that may include it (the layer
 # implementing it). "api" headers (the umbrella) are for users only.

@@ -75,6 +75,7 @@ class Channel : public std::enable_shared_from_this<Channel> {
   detail::ChannelImpl& impl() noexcept { return *impl_; }
 
  private:
+  friend class Server;  // Server::in_process_channel
   explicit Channel(std::unique_ptr<detail::ChannelImpl> impl);
   std::unique_ptr<detail::ChannelImpl> impl_;
 };

@@ -25,6 +25,7 @@
 #include <string>
 #include <vector>
 
+#include "pronto/channel.h"
 #include "pronto/interceptor.h"
 #include "pronto/log.h"
 #include "pronto/service.h"
@@ -86,7 +87,9 @@ class Server {
 
   // Checks the configuration, binds every listener and starts the loops.
   // Never throws; on error nothing is left running, and the Status says why:
-  //   FAILED_PRECONDITION  no listen() before start(), or started already;
+  //   FAILED_PRECONDITION  no listen() before start() (a server reached only
+  //                        through in_process_channel() needs none: make
+  //                        the channel before start()), or started already;
   //   INVALID_ARGUMENT     a listen address that does not parse (named);
   //   ALREADY_EXISTS       two services with the same name, or two methods
   //                        with the same path (named);
@@ -117,6 +120,35 @@ class Server {
   // finish for up to `grace`, then cancel what is left and close.
   // Blocks until done unless called from one of the server's own loops.
   void shutdown(std::chrono::milliseconds grace = std::chrono::seconds(5));
+
+  // A channel to this server through memory: no socket, no port, no file
+  // descriptor for its connection, the whole stack otherwise (HTTP/2,
+  // framing, deadlines, metadata, flow control). For tests, and for calling
+  // a service from inside the same process.
+  // - The server treats each of its connections as an accepted connection,
+  //   on one of its loops: same services, interceptors, limits, memory
+  //   budget, graceful shutdown. ServerContext::peer() is "inproc:<n>".
+  // - The connection opens on the first call (Channel::connected() is true
+  //   from then on; after a drop the next call opens a new one). While the server is not running (before start() or
+  //   once shutdown() began), calls fail with UNAVAILABLE; a call made after
+  //   start() connects (no backoff). Once the server shuts down, calls in
+  //   flight end as on any connection (finishing within the grace period,
+  //   then UNAVAILABLE) and later ones fail with UNAVAILABLE.
+  // - Ownership: the channel is the caller's, as from Channel::create; the
+  //   channel and the server may be destroyed in either order (a channel
+  //   left without its server fails its calls with UNAVAILABLE). Each
+  //   channel owns one loop thread, like any Channel; its loop opens asio's
+  //   reactor descriptors (epoll, eventfd, timerfd) only once a call has a
+  //   deadline or timeout, and closes them with the channel.
+  // - Blocking calls on it from inside a handler of the same server can
+  //   deadlock that handler's loop, as over a socket: co_await instead.
+  // - Threading: call from any thread, before or after start(), any number
+  //   of times (each channel has its own connection).
+  // - `options`: tls is ignored (nothing to secure in memory); the
+  //   authority defaults to "inprocess"; Channel::target() is "inproc".
+  //   Each direction of a connection buffers at most 256 KiB in memory; a
+  //   side that writes faster than the other reads waits, as on a socket.
+  std::shared_ptr<Channel> in_process_channel(ChannelOptions options = {});
 
  private:
   std::unique_ptr<detail::ServerImpl> impl_;

@@ -34,6 +34,11 @@ ChannelImpl::ChannelImpl(std::string target, ChannelOptions options)
   loop_->start("pronto-chan");
 }
 
+ChannelImpl::ChannelImpl(std::string target, ChannelOptions options, StreamConnector connector)
+    : ChannelImpl(std::move(target), std::move(options)) {
+  connector_ = std::move(connector);
+}
+
 ChannelImpl::~ChannelImpl() {
   // Close the connection on the loop, then stop it. Calls still running
   // fail with UNAVAILABLE.
@@ -80,6 +85,7 @@ void ChannelImpl::attach(ClientCall* call) {
 }
 
 void ChannelImpl::connect() {
+  if (connector_) return connect_stream();
   connecting_ = true;
   // Every address of the target (and every address a name resolves to),
   // tried in order until one connects: the one connection goes to the first
@@ -120,6 +126,18 @@ void ChannelImpl::connect() {
                             tls_ ? std::make_unique<TlsFilter>(tls_, tls_name_) : nullptr);
                         on_connected(std::move(conn));
                       });
+}
+
+void ChannelImpl::connect_stream() {
+  connecting_ = true;
+  auto stream = connector_(*loop_);
+  if (!stream) {
+    on_connect_failed(stream.status());
+    next_attempt_ = {};  // no backoff: the next call asks again (and it costs nothing)
+    return;
+  }
+  on_connected(std::make_shared<ClientConnection>(*loop_, std::move(*stream),
+                                                  [this](ClientConnection* c) { on_lost(c); }, nullptr));
 }
 
 void ChannelImpl::on_connected(std::shared_ptr<ClientConnection> conn) {

@@ -9,6 +9,7 @@
 #include <cstddef>  // before asio: see transport/event_loop.h
 
 #include <asio/steady_timer.hpp>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -20,12 +21,16 @@
 
 namespace pronto::detail {
 
+class ByteStream;
 class ClientCall;
 class ClientConnection;
 
 class ChannelImpl {
  public:
   ChannelImpl(std::string target, ChannelOptions options);
+  // Connections come from `connector` (called on the loop) instead of a
+  // socket connect: in-process channels (Server::in_process_channel).
+  ChannelImpl(std::string target, ChannelOptions options, StreamConnector connector);
   ~ChannelImpl();
 
   const std::string& target() const noexcept { return target_; }
@@ -45,6 +50,7 @@ class ChannelImpl {
 
  private:
   void connect();
+  void connect_stream();  // with connector_
   void on_connected(std::shared_ptr<ClientConnection> conn);
   void on_connect_failed(const Status& status);
   void on_lost(ClientConnection* conn);
@@ -58,6 +64,7 @@ class ChannelImpl {
   std::shared_ptr<TlsContext> tls_;
   Status tls_error_;
   std::string tls_name_;
+  StreamConnector connector_;  // set: no socket, no target address
 
   // Loop state.
   std::shared_ptr<ClientConnection> conn_;

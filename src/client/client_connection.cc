@@ -11,7 +11,13 @@ ClientCall* as_call(void* stream) { return static_cast<ClientCall*>(stream); }
 ClientConnection::ClientConnection(EventLoop& loop, Socket socket,
                                    std::function<void(ClientConnection*)> on_lost,
                                    std::unique_ptr<TlsFilter> tls)
-    : Connection(loop, std::move(socket), h2::Session::Role::client, h2::SessionSettings{}, std::move(tls)),
+    : ClientConnection(loop, std::make_unique<SocketStream>(std::move(socket)), std::move(on_lost),
+                       std::move(tls)) {}
+
+ClientConnection::ClientConnection(EventLoop& loop, std::unique_ptr<ByteStream> stream,
+                                   std::function<void(ClientConnection*)> on_lost,
+                                   std::unique_ptr<TlsFilter> tls)
+    : Connection(loop, std::move(stream), h2::Session::Role::client, h2::SessionSettings{}, std::move(tls)),
       on_lost_(std::move(on_lost)) {
   peer();  // worked out now: calls report it, also after the socket is gone
 }

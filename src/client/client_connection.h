@@ -17,6 +17,9 @@ class ClientConnection final : public Connection {
  public:
   ClientConnection(EventLoop& loop, Socket socket, std::function<void(ClientConnection*)> on_lost,
                    std::unique_ptr<TlsFilter> tls);
+  // On any byte stream (an in-process channel's pipe end).
+  ClientConnection(EventLoop& loop, std::unique_ptr<ByteStream> stream,
+                   std::function<void(ClientConnection*)> on_lost, std::unique_ptr<TlsFilter> tls);
 
   // Opens a stream for the call. Returns the stream id (<0 on failure).
   std::int32_t submit(ClientCall* call, const h2::HeaderBlock& headers, h2::OutboundBody& body);

@@ -14,7 +14,11 @@ constexpr auto kCreditRetry = std::chrono::milliseconds(50);
 
 ServerConnection::ServerConnection(ServerImpl& server, EventLoop& loop, Socket socket,
                                    std::unique_ptr<TlsFilter> tls)
-    : Connection(loop, std::move(socket), h2::Session::Role::server, server.session_settings(),
+    : ServerConnection(server, loop, std::make_unique<SocketStream>(std::move(socket)), std::move(tls)) {}
+
+ServerConnection::ServerConnection(ServerImpl& server, EventLoop& loop, std::unique_ptr<ByteStream> stream,
+                                   std::unique_ptr<TlsFilter> tls)
+    : Connection(loop, std::move(stream), h2::Session::Role::server, server.session_settings(),
                  std::move(tls)),
       server_(server),
       budget_(server.options().max_connection_memory, &server.memory_budget()) {

@@ -22,6 +22,9 @@ class ServerCall;
 class ServerConnection final : public Connection {
  public:
   ServerConnection(ServerImpl& server, EventLoop& loop, Socket socket, std::unique_ptr<TlsFilter> tls);
+  // On any byte stream (an in-process channel's pipe end).
+  ServerConnection(ServerImpl& server, EventLoop& loop, std::unique_ptr<ByteStream> stream,
+                   std::unique_ptr<TlsFilter> tls);
   ~ServerConnection() override;
 
   ServerImpl& server() noexcept { return server_; }

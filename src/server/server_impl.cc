@@ -80,6 +80,7 @@ ServerImpl::ServerImpl(ServerOptions options)
 }
 
 ServerImpl::~ServerImpl() {
+  open_in_process(false);  // in-process channels may outlive the server
   shutdown(std::chrono::milliseconds(0));
 }
 
@@ -92,8 +93,9 @@ EventLoop& ServerImpl::next_loop() { return *loops_[next_loop_++ % loops_.size()
 
 Status ServerImpl::start() {
   if (started_) return Status::failed_precondition("server already started");
-  if (addresses_.empty()) {
-    return Status::failed_precondition("server has no listen address: call listen() before start()");
+  if (addresses_.empty() && !in_process_requested_) {
+    return Status::failed_precondition(
+        "server has no listen address: call listen() (or in_process_channel()) before start()");
   }
   // The routing table: a service name or method path twice is an error,
   // not a silent choice between two handlers.
@@ -127,6 +129,7 @@ Status ServerImpl::start() {
   housekeeping_ = std::make_unique<asio::steady_timer>(loops_[0]->io());
   schedule_housekeeping();
   for (std::size_t i = 0; i < loops_.size(); ++i) loops_[i]->start("pronto-srv-" + std::to_string(i));
+  open_in_process(true);
   if (log_enabled(LogLevel::info)) {
     for (std::size_t i = 0; i < listeners_.size(); ++i) {
       logf(LogLevel::info, "listening on %s%s (port %d)", listeners_[i]->address.c_str(),
@@ -303,6 +306,7 @@ void ServerImpl::shutdown(std::chrono::milliseconds grace) {
 }
 
 void ServerImpl::shutdown_now(std::chrono::milliseconds grace) {
+  open_in_process(false);  // in-process channels: no new connections
   logf(LogLevel::info, "shutting down (grace period %lld ms)", static_cast<long long>(grace.count()));
   // 1. Stop accepting (on the listeners' loop; wait until done, so a unix
   // socket file is gone when shutdown returns).

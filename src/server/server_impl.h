@@ -22,6 +22,7 @@
 #include <vector>
 
 #include "h2/session.h"
+#include "transport/byte_stream.h"
 #include "pronto/server.h"
 #include "transport/event_loop.h"
 #include "transport/memory_budget.h"
@@ -29,6 +30,8 @@
 namespace pronto::detail {
 
 class ServerConnection;
+class ByteStream;
+class InProcessAcceptor;
 
 class ServerImpl {
  public:
@@ -60,6 +63,17 @@ class ServerImpl {
   SharedMemoryBudget& memory_budget() noexcept { return memory_; }
   void connection_gone();
 
+  // In-process channels (server/in_process.cc). The channel's side of a
+  // new in-memory connection to this server, whose side runs on one of the
+  // loops like an accepted socket; UNAVAILABLE once shutting down.
+  Result<std::unique_ptr<ByteStream>> accept_in_process(EventLoop& client_loop);
+  // What an in-process channel connects through (transport/byte_stream.h);
+  // marks the server as served in process (start() then needs no listen()).
+  StreamConnector in_process_connector();
+  // An in-process channel was made (before or after start()): the server is
+  // reachable without any listen().
+  bool serves_in_process() const noexcept { return in_process_requested_; }
+
  private:
   struct Listener;
   Status start_listeners();
@@ -73,6 +87,9 @@ class ServerImpl {
   // Every 250 ms on the first loop: gives memory freed after a burst back
   // to the system.
   void schedule_housekeeping();
+  // In-process channels connect between start() and shutdown.
+  static std::shared_ptr<InProcessAcceptor> make_in_process_acceptor();
+  void open_in_process(bool open);
 
   ServerOptions options_;
   h2::SessionSettings settings_;
@@ -105,6 +122,9 @@ class ServerImpl {
   bool started_ = false;
   bool shutting_down_ = false;  // guarded by mu_
   bool stopped_ = false;        // guarded by mu_
+  // Shared with in-process channels, which may outlive the server.
+  std::shared_ptr<InProcessAcceptor> inproc_ = make_in_process_acceptor();
+  std::atomic<bool> in_process_requested_{false};
   bool cut_grace_ = false;      // guarded by mu_
   int run_wake_fd_ = -1;        // guarded by mu_: run()'s pipe, told when stopped
 };

@@ -1,18 +1,8 @@
 #include "transport/connection.h"
 
-#include <netinet/in.h>
-#include <netinet/tcp.h>
-#include <sys/socket.h>
-#include <sys/uio.h>
-
-#include <array>
-#include <asio/bind_allocator.hpp>
-#include <asio/write.hpp>
-#include <cerrno>
-#include <system_error>
+#include <utility>
 
 #include "log.h"
-#include "transport/address.h"
 
 namespace pronto::detail {
 
@@ -32,8 +22,6 @@ thread_local std::string t_plain_flat;      // the same, contiguous, for one SSL
 // Everything one flush produces. Usually the socket takes it all at once,
 // so connections keep no output buffer (nor its capacity) between turns.
 thread_local h2::OutputBuffer t_out;
-// Pieces (iovecs) per sendmsg(): a MiB of DATA in 16 KiB frames is 128.
-constexpr std::size_t kMaxWritePieces = 256;
 // Past this, a loop's output buffers are given back after use.
 constexpr std::size_t kKeepCapacity = 4 << 20;
 // DATA collected from the session per flush round: what may sit unsent in
@@ -47,30 +35,17 @@ void trim(std::string& buffer) {
 }
 }  // namespace
 
-Connection::Connection(EventLoop& loop, Socket socket, h2::Session::Role role,
+Connection::Connection(EventLoop& loop, std::unique_ptr<ByteStream> stream, h2::Session::Role role,
                        const h2::SessionSettings& settings, std::unique_ptr<TlsFilter> tls)
     : loop_(loop),
-      socket_(std::move(socket)),
+      stream_(std::move(stream)),
       session_(role, *this, settings, role == h2::Session::Role::server ? loop.session_memory() : nullptr),
       tls_(std::move(tls)),
-      is_server_(role == h2::Session::Role::server) {
-  asio::error_code ec;
-  socket_.non_blocking(true, ec);
-  const auto family = socket_.local_endpoint(ec).protocol().family();
-  if (!ec && family != AF_UNIX) {
-    // TCP_NODELAY: small gRPC frames must not wait for Nagle.
-    int one = 1;
-    ::setsockopt(socket_.native_handle(), IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-  }
-}
+      is_server_(role == h2::Session::Role::server) {}
 
 Connection::~Connection() = default;
 
-void Connection::find_peer() {
-  asio::error_code ec;
-  auto ep = socket_.remote_endpoint(ec);
-  peer_ = ec ? "unknown" : peer_string(ep);
-}
+void Connection::find_peer() { peer_ = stream_->peer(); }
 
 bool Connection::handshake_done() const {
   return (!tls_ || tls_->handshake_done()) && (!is_server_ || session_.peer_settings_received());
@@ -97,15 +72,16 @@ void Connection::start(std::chrono::milliseconds handshake_timeout) {
 
 void Connection::wait_readable() {
   if (closed_) return;
-  socket_.async_wait(
-      Socket::wait_read,
-      asio::bind_allocator(wait_memory_.allocator(), [self = shared_from_this()](const asio::error_code& ec) {
-        if (ec) {
-          if (ec != asio::error::operation_aborted) self->close();
-          return;
-        }
-        self->on_readable();
-      }));
+  stream_->wait_readable(events());
+}
+
+void Connection::on_stream_readable(const asio::error_code& ec) {
+  if (closed_) return;  // a wait that completed as the stream closed
+  if (ec) {
+    if (ec != asio::error::operation_aborted) close();
+    return;
+  }
+  on_readable();
 }
 
 void Connection::on_readable() {
@@ -116,8 +92,8 @@ void Connection::on_readable() {
   // Read until the socket is drained, or the budget is spent.
   for (std::size_t total = 0; total < kReadBudget && more && !closed_;) {
     asio::error_code ec;
-    std::size_t n = socket_.read_some(asio::buffer(buffer, kReadBufferSize), ec);
-    if (ec == asio::error::would_block || ec == asio::error::try_again) break;
+    std::size_t n = stream_->read(buffer, kReadBufferSize, ec);
+    if (ec == asio::error::would_block) break;
     if (ec || n == 0) {
       // Peer closed or error: flush what we can, then close.
       if (close_reason_.empty()) close_reason_ = ec ? ec.message() : "connection closed by the peer";
@@ -246,26 +222,7 @@ void Connection::flush() {
   if (!writing_ && !session_.want_read() && !session_.want_write()) close();
 }
 
-bool Connection::send_pieces(h2::OutputBuffer& out) {
-  // One sendmsg() per up to kMaxWritePieces pieces (frame headers and
-  // control frames copied together, DATA payload straight from the bodies),
-  // until everything is written or the socket is full.
-  while (!out.empty()) {
-    iovec iov[kMaxWritePieces];
-    msghdr msg{};
-    msg.msg_iov = iov;
-    msg.msg_iovlen = out.gather(iov, kMaxWritePieces);
-    const ssize_t n = ::sendmsg(socket_.native_handle(), &msg, MSG_NOSIGNAL);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      if (errno == EAGAIN || errno == EWOULDBLOCK) break;
-      if (close_reason_.empty()) close_reason_ = std::error_code(errno, std::system_category()).message();
-      return false;
-    }
-    out.consume(static_cast<std::size_t>(n));
-  }
-  return true;
-}
+bool Connection::send_pieces(h2::OutputBuffer& out) { return stream_->write(out, close_reason_); }
 
 void Connection::write_now(h2::OutputBuffer& out) {
   const bool ok = send_pieces(out);
@@ -282,31 +239,32 @@ void Connection::write_now(h2::OutputBuffer& out) {
 
 void Connection::wait_writable() {
   writing_ = true;
-  socket_.async_wait(Socket::wait_write, [self = shared_from_this()](const asio::error_code& ec) {
-    self->writing_ = false;
-    if (ec) {
-      if (ec != asio::error::operation_aborted) self->close();
-      return;
-    }
-    if (!self->send_pieces(self->out_)) {
-      self->close();
-      return;
-    }
-    if (!self->out_.empty()) {
-      self->wait_writable();
-      return;
-    }
-    self->out_ = h2::OutputBuffer();  // keep nothing while idle
-    self->flush();
-  });
+  stream_->wait_writable(events());
+}
+
+void Connection::on_stream_writable(const asio::error_code& ec) {
+  writing_ = false;
+  if (closed_) return;
+  if (ec) {
+    if (ec != asio::error::operation_aborted) close();
+    return;
+  }
+  if (!send_pieces(out_)) {
+    close();
+    return;
+  }
+  if (!out_.empty()) {
+    wait_writable();
+    return;
+  }
+  out_ = h2::OutputBuffer();  // keep nothing while idle
+  flush();
 }
 
 void Connection::close() {
   if (closed_) return;
   closed_ = true;
-  asio::error_code ec;
-  socket_.shutdown(Socket::shutdown_both, ec);
-  socket_.close(ec);
+  stream_->close();
   if (handshake_timer_) handshake_timer_->cancel();
   on_closed();
   request_flush();  // drain what on_closed() made ready

@@ -1,10 +1,11 @@
-// transport/connection.h — one HTTP/2 connection on a socket: the read loop
+// transport/connection.h — one HTTP/2 connection on a byte stream (a socket,
+// or one end of an in-memory pipe: transport/byte_stream.h): the read loop
 // feeding the h2::Session and the batched writes of what it produces.
 //
 // Reading waits for readability and then reads into a per-loop buffer, so an
 // idle connection holds no read buffer. Everything produced during a loop
 // turn is written with one write() (retried asynchronously only when the
-// socket is full).
+// stream is full).
 // Ownership: shared_ptr; pending I/O and the calls on the connection hold
 // references. The derived class (server or client) implements the session
 // events. Threading: everything on the owning loop.
@@ -12,8 +13,6 @@
 
 #include <cstddef>  // before asio: see transport/event_loop.h
 
-#include <asio/basic_stream_socket.hpp>
-#include <asio/generic/stream_protocol.hpp>
 #include <asio/io_context.hpp>
 #include <asio/steady_timer.hpp>
 #include <chrono>
@@ -23,22 +22,26 @@
 #include <vector>
 
 #include "h2/session.h"
+#include "transport/byte_stream.h"
 #include "transport/event_loop.h"
-#include "transport/handler_memory.h"
 #include "transport/tls.h"
 
 namespace pronto::detail {
 
-class Connection : public std::enable_shared_from_this<Connection>, public h2::SessionEvents {
+class Connection : public std::enable_shared_from_this<Connection>,
+                   public h2::SessionEvents,
+                   private StreamEvents {
  public:
-  // Bound to io_context's own executor rather than any_io_executor: 48 bytes
-  // less in every connection and in every pending operation on it.
-  using Socket = asio::basic_stream_socket<asio::generic::stream_protocol, asio::io_context::executor_type>;
+  using Socket = SocketStream::Socket;
 
-  // With `tls`, the socket carries TLS (the handshake runs first; ALPN h2 is
+  // With `tls`, the stream carries TLS (the handshake runs first; ALPN h2 is
   // required).
+  Connection(EventLoop& loop, std::unique_ptr<ByteStream> stream, h2::Session::Role role,
+             const h2::SessionSettings& settings, std::unique_ptr<TlsFilter> tls = nullptr);
+  // On a connected socket.
   Connection(EventLoop& loop, Socket socket, h2::Session::Role role, const h2::SessionSettings& settings,
-             std::unique_ptr<TlsFilter> tls = nullptr);
+             std::unique_ptr<TlsFilter> tls = nullptr)
+      : Connection(loop, std::make_unique<SocketStream>(std::move(socket)), role, settings, std::move(tls)) {}
   virtual ~Connection();
   Connection(const Connection&) = delete;
   Connection& operator=(const Connection&) = delete;
@@ -51,14 +54,14 @@ class Connection : public std::enable_shared_from_this<Connection>, public h2::S
   void start(std::chrono::milliseconds handshake_timeout = std::chrono::seconds(10));
   // Writes what the session has to send at the end of this loop turn.
   void request_flush();
-  // Closes the socket at once; on_closed() follows.
+  // Closes the stream at once; on_closed() follows.
   void close();
 
   EventLoop& loop() noexcept { return loop_; }
   h2::Session& session() noexcept { return session_; }
   bool closed() const noexcept { return closed_; }
-  // The peer's address, worked out on first use (an idle connection keeps
-  // no string for it).
+  // The peer's address ("inproc:<n>" on a memory pipe), worked out on first
+  // use (an idle connection keeps no string for it).
   const std::string& peer() {
     if (peer_.empty()) [[unlikely]]
       find_peer();
@@ -75,7 +78,7 @@ class Connection : public std::enable_shared_from_this<Connection>, public h2::S
   void defer_resume(ResumeFn run, void* ctx, std::coroutine_handle<> h) { ready_.push_back({run, ctx, h}); }
 
  protected:
-  // The socket closed (peer gone, error, or close()). Called once.
+  // The stream closed (peer gone, error, or close()). Called once.
   virtual void on_closed() = 0;
   // After each batch of input was processed (before the flush).
   virtual void on_input_processed() {}
@@ -91,34 +94,38 @@ class Connection : public std::enable_shared_from_this<Connection>, public h2::S
   void on_readable();
   void drain_ready();
   void flush();
-  // Writes `out` (the loop's output buffer) now; what the socket does not
-  // take moves to out_ and is written asynchronously.
-  // Writes `out` (the loop's buffer) now; what the socket does not take
+  // Writes `out` (the loop's buffer) now; what the stream does not take
   // moves to out_ and waits for writability.
   void write_now(h2::OutputBuffer& out);
-  // sendmsg() until `out` is empty or the socket is full; false on error.
+  // Writes until `out` is empty or the stream is full; false on error.
   bool send_pieces(h2::OutputBuffer& out);
   void wait_writable();
+  // StreamEvents: the stream's readiness waits completed.
+  void on_stream_readable(const asio::error_code& ec) override;
+  void on_stream_writable(const asio::error_code& ec) override;
+  // This connection as the owner of a stream wait.
+  std::shared_ptr<StreamEvents> events() {
+    StreamEvents* events = this;
+    return std::shared_ptr<StreamEvents>(shared_from_this(), events);
+  }
   // Feeds received bytes (decrypting first on TLS). False: close.
   bool receive(const std::uint8_t* data, std::size_t size);
   // TLS handshake and (server) the client's preface done.
   bool handshake_done() const;
 
   EventLoop& loop_;
-  Socket socket_;
+  std::unique_ptr<ByteStream> stream_;
   h2::Session session_;
   std::string peer_;
   std::string peer_identity_;
   std::string close_reason_;
   std::unique_ptr<TlsFilter> tls_;
   std::unique_ptr<asio::steady_timer> handshake_timer_;
-  h2::OutputBuffer out_;  // bytes the socket did not take at once, being written
+  h2::OutputBuffer out_;  // bytes the stream did not take at once, being written
   std::vector<Ready> ready_;
   std::vector<Ready> spare_ready_;  // the last drained batch, for its capacity
   static constexpr std::size_t kKeptReadyCapacity = 16;
-  // The readiness wait (one at a time; an idle connection always has one).
-  HandlerMemory<96> wait_memory_;
-  bool writing_ = false;  // waiting for the socket to take more of out_
+  bool writing_ = false;  // waiting for the stream to take more of out_
   bool flush_posted_ = false;
   bool closed_ = false;
   bool in_event_ = false;      // inside on_readable/flush: they flush at the end

@@ -17,8 +17,25 @@ void EventLoop::set_current(EventLoop* loop) noexcept { t_current = loop; }
 EventLoop::EventLoop() : work_(asio::make_work_guard(io_)) {}
 
 EventLoop::~EventLoop() {
+  {
+    // Posts from other threads stop here, before the io_context goes.
+    std::lock_guard lock(remote_mu_);
+    if (remote_) {
+      std::lock_guard remote_lock(remote_->mu_);
+      remote_->io_ = nullptr;
+    }
+  }
   stop();
   join();
+}
+
+std::shared_ptr<EventLoop::Remote> EventLoop::remote() {
+  std::lock_guard lock(remote_mu_);
+  if (!remote_) {
+    remote_ = std::make_shared<Remote>();
+    remote_->io_ = &io_;
+  }
+  return remote_;
 }
 
 void EventLoop::start(std::string name) {

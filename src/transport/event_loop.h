@@ -17,6 +17,7 @@
 #include <asio/io_context.hpp>
 #include <asio/post.hpp>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <thread>
@@ -46,6 +47,27 @@ class EventLoop {
   }
   bool in_loop() const noexcept { return current() == this; }
 
+  // Posts to a loop from any thread, also after the loop is gone: then
+  // post() returns false and leaves `f` to the caller. For peers on other
+  // loops that may outlive this one (transport/memory_pipe.h).
+  class Remote {
+   public:
+    template <class F>
+    bool post(F&& f) {
+      std::lock_guard lock(mu_);
+      if (io_ == nullptr) return false;
+      asio::post(*io_, std::forward<F>(f));
+      return true;
+    }
+
+   private:
+    friend class EventLoop;
+    std::mutex mu_;
+    asio::io_context* io_ = nullptr;
+  };
+  // Made on first use (only memory pipes use it).
+  std::shared_ptr<Remote> remote();
+
   // Where the server sessions of this loop allocate (null unless enabled;
   // enable before start()).
   void enable_session_memory() { session_memory_ = h2::SessionMemory::create(); }
@@ -61,6 +83,8 @@ class EventLoop {
   asio::io_context io_{1};
   std::optional<asio::executor_work_guard<asio::io_context::executor_type>> work_;
   std::thread thread_;
+  std::mutex remote_mu_;
+  std::shared_ptr<Remote> remote_;  // guarded by remote_mu_
 };
 
 }  // namespace pronto::detail
