@@ -16,6 +16,7 @@
 
 #include "pronto/channel.h"
 #include "transport/address.h"
+#include "transport/byte_stream.h"
 #include "transport/event_loop.h"
 #include "transport/tls.h"
 
