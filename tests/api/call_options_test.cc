@@ -135,8 +135,12 @@ TEST_F(CallOptionsStyles, streaming_in_co_await_every_variant) {
       ok += st.ok() && m.has_value() && ctx.initial_metadata().get("initial-echo-named") == "n";
     }
     {
-      // Never half-closed: ends at its deadline.
-      auto m = co_await stub.async().Bidi({.timeout = 200ms, .metadata = {{"echo-k", "v"}}}).finish();
+      // Never half-closed (reading to the end keeps the request side
+      // open, as finish() would not): ends at its deadline.
+      auto stream = stub.async().Bidi({.timeout = 200ms, .metadata = {{"echo-k", "v"}}});
+      while (co_await stream.read()) {
+      }
+      auto m = co_await stream.finish();
       ok += m.code() == StatusCode::deadline_exceeded;
     }
     co_return ok;

@@ -55,6 +55,10 @@ void timeout_on_sleeping_server(CaseEnv& env) {
   StreamingOutputCallRequest request;
   request.mutable_payload()->set_body(std::string(kFirstRequestSize, '\0'));
   stream.write(request);  // may already fail because the deadline passed: that is fine
+  // The request side stays open (finish() would half-close it): wait for
+  // the call's end by reading, then take its status.
+  while (stream.read()) {
+  }
   check_code(stream.finish(), StatusCode::deadline_exceeded, "FullDuplexCall");
 }
 
