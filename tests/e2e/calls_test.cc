@@ -7,6 +7,7 @@
 #include <thread>
 #include <vector>
 
+#include "e2e_helpers.h"
 #include "echo_service.h"
 #include "pronto/log.h"
 
@@ -14,12 +15,6 @@ namespace pronto::test {
 namespace {
 
 using namespace std::chrono_literals;
-
-EchoRequest request(std::string message) {
-  EchoRequest r;
-  r.set_message(std::move(message));
-  return r;
-}
 
 // ASCII text of n bytes that differs from position to position.
 std::string text(std::size_t n, int seed) {

@@ -13,6 +13,7 @@
 #include <thread>
 #include <vector>
 
+#include "e2e_helpers.h"
 #include "echo_service.h"
 #include "transport/memory_pipe.h"
 
@@ -27,23 +28,6 @@ namespace {
 
 using namespace std::chrono_literals;
 using detail::MemoryPipe;
-
-EchoRequest request(std::string message, int delay_ms = 0) {
-  EchoRequest r;
-  r.set_message(std::move(message));
-  r.set_delay_ms(delay_ms);
-  return r;
-}
-
-template <class Pred>
-bool eventually(Pred pred, std::chrono::milliseconds limit = 5s) {
-  auto end = Clock::now() + limit;
-  while (Clock::now() < end) {
-    if (pred()) return true;
-    std::this_thread::sleep_for(5ms);
-  }
-  return pred();
-}
 
 int open_descriptors() {
   int n = 0;

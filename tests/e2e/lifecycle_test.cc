@@ -10,29 +10,13 @@
 #include <thread>
 #include <vector>
 
+#include "e2e_helpers.h"
 #include "echo_service.h"
 
 namespace pronto::test {
 namespace {
 
 using namespace std::chrono_literals;
-
-EchoRequest request(std::string message, int delay_ms = 0) {
-  EchoRequest r;
-  r.set_message(std::move(message));
-  r.set_delay_ms(delay_ms);
-  return r;
-}
-
-template <class Pred>
-bool eventually(Pred pred, std::chrono::milliseconds limit = 3s) {
-  auto end = Clock::now() + limit;
-  while (Clock::now() < end) {
-    if (pred()) return true;
-    std::this_thread::sleep_for(5ms);
-  }
-  return pred();
-}
 
 TEST(Deadlines, exceeded_deadline_fails_the_call_and_cancels_the_handler) {
   EchoServer server;
