@@ -229,6 +229,28 @@ std::string Address::authority() const {
   return host_authority(a, true);
 }
 
+// What is left of a host target once "dns:" (and "//authority/", which is
+// ignored: the system resolver answers) is taken off: s becomes the
+// host[:port]. "scheme:..." for a scheme pronto does not know is an error
+// if it reads as a URI ("x://") or is a scheme gRPC defines; otherwise (as
+// gRPC does) the whole text is a host[:port] ("localhost:50051").
+Status strip_dns_scheme(const Parser& p, std::string_view& s) {
+  if (consume_prefix(s, "dns:")) {
+    if (consume_prefix(s, "//")) {
+      auto slash = s.find('/');
+      if (slash == std::string_view::npos) return p.fail("dns:// needs a '/' before the host (dns:///host:port)");
+      s.remove_prefix(slash + 1);
+    }
+    return {};
+  }
+  auto colon = s.find(':');
+  if (colon != std::string_view::npos && Parser::is_scheme(s.substr(0, colon))) {
+    std::string_view scheme = s.substr(0, colon);
+    if (known_unsupported(scheme) || s.substr(colon + 1, 2) == "//") return p.unsupported(scheme);
+  }
+  return {};
+}
+
 Result<Target> parse_target(std::string_view text) {
   const Parser p{text, false};
   if (text.empty()) return p.fail("empty target");
@@ -266,24 +288,7 @@ Result<Target> parse_target(std::string_view text) {
     t.host = t.addresses.front().host;
     return t;
   }
-  if (consume_prefix(s, "dns:")) {
-    if (consume_prefix(s, "//")) {
-      // dns://authority/host:port: the authority (a DNS server) is ignored.
-      auto slash = s.find('/');
-      if (slash == std::string_view::npos)
-        return p.fail("dns:// needs a '/' before the host (dns:///host:port)");
-      s.remove_prefix(slash + 1);
-    }
-  } else {
-    // "scheme:..." for a scheme pronto does not know: an error if it reads
-    // as a URI ("x://") or is a scheme gRPC defines; otherwise (as gRPC
-    // does) the whole text is a host[:port] ("localhost:50051").
-    auto colon = s.find(':');
-    if (colon != std::string_view::npos && Parser::is_scheme(s.substr(0, colon))) {
-      std::string_view scheme = s.substr(0, colon);
-      if (known_unsupported(scheme) || s.substr(colon + 1, 2) == "//") return p.unsupported(scheme);
-    }
-  }
+  if (Status st = strip_dns_scheme(p, s); !st.ok()) return st;
   bool port_given = false;
   auto a = p.host_port(s, Parser::Literal::any, port_given);
   if (!a) return a.status();
@@ -304,19 +309,8 @@ Result<Address> parse_listen_address(std::string_view text) {
     literal = Parser::Literal::ipv4;
   } else if (consume_prefix(s, "ipv6:")) {
     literal = Parser::Literal::ipv6;
-  } else if (consume_prefix(s, "dns:")) {
-    if (consume_prefix(s, "//")) {
-      auto slash = s.find('/');
-      if (slash == std::string_view::npos)
-        return p.fail("dns:// needs a '/' before the host (dns:///host:port)");
-      s.remove_prefix(slash + 1);
-    }
-  } else {
-    auto colon = s.find(':');
-    if (colon != std::string_view::npos && Parser::is_scheme(s.substr(0, colon))) {
-      std::string_view scheme = s.substr(0, colon);
-      if (known_unsupported(scheme) || s.substr(colon + 1, 2) == "//") return p.unsupported(scheme);
-    }
+  } else if (Status st = strip_dns_scheme(p, s); !st.ok()) {
+    return st;
   }
   if (literal != Parser::Literal::any && s.find(',') != std::string_view::npos) {
     return p.fail("a listen address is one address (no ',' list)");
