@@ -329,7 +329,9 @@ void ServerCall::fail(Status status) {
 // ---- inbound data ---------------------------------------------------------------
 
 void ServerCall::on_data(const std::uint8_t* data, std::size_t size) {
-  if (over()) {
+  // A call answered without a handler (bad request headers, unknown method)
+  // reads nothing: its answer is the header error, whatever the body holds.
+  if (over() || method_entry_ == nullptr || !head_.error().ok()) [[unlikely]] {
     in_.discard(size);
     credit_window();
     return;
