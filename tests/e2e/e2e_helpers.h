@@ -1,6 +1,8 @@
 // e2e_helpers.h — small helpers shared by the end-to-end tests.
 #pragma once
 
+#include <gtest/gtest.h>
+
 #include <chrono>
 #include <string>
 #include <thread>
@@ -26,6 +28,20 @@ bool eventually(Pred pred, std::chrono::milliseconds limit = std::chrono::second
     std::this_thread::sleep_for(std::chrono::milliseconds(5));
   }
   return pred();
+}
+
+// Text and binary metadata sent with a unary call come back as initial and
+// trailing metadata (EchoService echoes "echo-*" keys).
+inline void expect_metadata_round_trips(Echo::Stub& stub) {
+  const std::string binary("\x00\x01\xfe\xff", 4);
+  ClientContext ctx;
+  auto r =
+      stub.Unary(request("x"), {.metadata = {{"echo-text", "hello"}, {"echo-bin", binary}}, .context = &ctx});
+  ASSERT_TRUE(r.ok()) << r.status().to_string();
+  EXPECT_EQ(ctx.initial_metadata().get("initial-echo-text"), "hello");
+  EXPECT_EQ(ctx.initial_metadata().get("initial-echo-bin"), binary);
+  EXPECT_EQ(ctx.trailing_metadata().get("trailing-echo-text"), "hello");
+  EXPECT_EQ(ctx.trailing_metadata().get("trailing-echo-bin"), binary);
 }
 
 }  // namespace pronto::test

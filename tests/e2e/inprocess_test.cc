@@ -121,15 +121,7 @@ TEST_F(InProcess, all_four_call_kinds) {
 
 TEST_F(InProcess, metadata_round_trips_both_ways) {
   Echo::Stub stub(channel_);
-  const std::string binary("\x00\x01\xfe\xff", 4);
-  ClientContext ctx;
-  auto r =
-      stub.Unary(request("x"), {.metadata = {{"echo-text", "hello"}, {"echo-bin", binary}}, .context = &ctx});
-  ASSERT_TRUE(r.ok()) << r.status().to_string();
-  EXPECT_EQ(ctx.initial_metadata().get("initial-echo-text"), "hello");
-  EXPECT_EQ(ctx.initial_metadata().get("initial-echo-bin"), binary);
-  EXPECT_EQ(ctx.trailing_metadata().get("trailing-echo-text"), "hello");
-  EXPECT_EQ(ctx.trailing_metadata().get("trailing-echo-bin"), binary);
+  expect_metadata_round_trips(stub);
 }
 
 TEST_F(InProcess, errors_keep_their_code_and_message) {

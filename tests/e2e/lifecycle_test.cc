@@ -133,15 +133,7 @@ TEST(Cancellation, client_context_cancel_cancels_the_handler) {
 TEST(Metadata, round_trips_both_ways_including_binary) {
   EchoServer server;
   Echo::Stub stub(Channel::create(server.target()));
-  const std::string binary("\x00\x01\xfe\xff", 4);
-  ClientContext ctx;
-  auto r =
-      stub.Unary(request("x"), {.metadata = {{"echo-text", "hello"}, {"echo-bin", binary}}, .context = &ctx});
-  ASSERT_TRUE(r.ok()) << r.status().to_string();
-  EXPECT_EQ(ctx.initial_metadata().get("initial-echo-text"), "hello");
-  EXPECT_EQ(ctx.initial_metadata().get("initial-echo-bin"), binary);
-  EXPECT_EQ(ctx.trailing_metadata().get("trailing-echo-text"), "hello");
-  EXPECT_EQ(ctx.trailing_metadata().get("trailing-echo-bin"), binary);
+  expect_metadata_round_trips(stub);
 }
 
 TEST(Metadata, trailers_only_error_still_carries_trailing_metadata) {
