@@ -8,7 +8,8 @@ The layers (docs/design.md, "Layers"), lowest first; a file may include
 headers of its own layer and of lower ranks only (server and client share a
 rank and may not include each other):
 
-    wire (0) <- h2 (1) <- transport (2) <- call (3) <- server (4), client (4)
+    wire (0) <- h2 (1) <- transport (2) <- call (3) <- metrics (4)
+      <- server (5), client (5) <- services (6), admin (6) <- assembly (7)
 
 Rules, each a failure:
   layer       a file in src/<layer>/ includes a header of a layer above it
@@ -36,7 +37,10 @@ import re
 import subprocess
 import sys
 
-RANK = {"wire": 0, "h2": 1, "transport": 2, "call": 3, "server": 4, "client": 4, "inproc": 5}
+RANK = {
+    "wire": 0, "h2": 1, "transport": 2, "call": 3, "metrics": 4,
+    "server": 5, "client": 5, "services": 6, "admin": 6, "assembly": 7,
+}
 
 # include/pronto/<header> -> the lowest layer that may include it (the layer
 # implementing it). "api" headers (the umbrella) are for users only.

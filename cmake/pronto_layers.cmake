@@ -2,8 +2,8 @@
 # library each, combined into the one `pronto` library (docs/design.md,
 # "Layers"):
 #
-#   wire <- h2 <- transport <- call <- server
-#                                   <- client
+#   wire <- h2 <- transport <- call <- metrics <- server  <- services, admin <- assembly
+#                                              <- client  <-
 #
 # pronto_layer(<name> [DEPENDS <lower layer>...] [LINK <imported target>...]
 #              [SOURCES <file>...])
