@@ -59,6 +59,7 @@ PUBLIC_HEADER_LAYERS = {
     "server_context.h": "call",
     "interceptor.h": "call",
     "server.h": "server",
+    "health.h": "server",
     "service.h": "server",
     "channel.h": "client",
     "client_context.h": "client",

@@ -23,9 +23,11 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "pronto/channel.h"
+#include "pronto/health.h"
 #include "pronto/interceptor.h"
 #include "pronto/log.h"
 #include "pronto/service.h"
@@ -64,6 +66,16 @@ struct ServerOptions {
   // run() only: whether run() handles SIGINT and SIGTERM (see run()). False
   // leaves signals alone; stop the server with shutdown() then.
   bool handle_signals = true;
+
+  // Built-in services. Each is added by start() unless a service of the
+  // same name was added with add_service() (the user's wins).
+  // grpc.health.v1.Health (Check, Watch, List; see set_serving_status).
+  bool health_service = true;
+  // grpc.reflection.v1 and v1alpha; off by default as in grpc++.
+  bool reflection_service = false;
+  // Open health Watch streams per server (the health listener's included);
+  // past it Watch fails with RESOURCE_EXHAUSTED.
+  std::size_t max_health_watchers = 10000;
 };
 
 class Server {
@@ -85,6 +97,28 @@ class Server {
   // name a client CA). Certificate errors surface from start().
   Server& listen(std::string address, TlsServerOptions tls);
 
+  // A second, plaintext listener that serves only the health service
+  // (grpc.health.v1.Health; everything else is UNIMPLEMENTED there), for
+  // probes that cannot speak TLS (Kubernetes). Same address forms as
+  // listen(); bound by start() (its errors come from there), on a loop of
+  // its own, and shut down with the server. It serves the health service
+  // even when options.health_service is false (the user's, if one was
+  // added). health_port() tells the bound port.
+  Server& listen_health(std::string address);
+
+  // Health. The status the health service reports for `service` (a full
+  // service name, "package.Service"; "" is the server as a whole).
+  // start() makes "" and every registered service SERVING, unless a status
+  // was set for it before; shutdown() (any path: signal, destructor) makes
+  // every entry NOT_SERVING before GOAWAY goes out, and later calls are
+  // ignored. ServingStatus::service_unknown removes the entry (Check then
+  // answers NOT_FOUND). Any name may be given (the entry is created).
+  // Thread-safe: any thread, before or after start(), from handlers too.
+  // Watch streams see each change.
+  void set_serving_status(std::string_view service, ServingStatus status);
+  // What Check would say: service_unknown when there is no entry.
+  ServingStatus serving_status(std::string_view service) const;
+
   // Checks the configuration, binds every listener and starts the loops.
   // Never throws; on error nothing is left running, and the Status says why:
   //   FAILED_PRECONDITION  no listen() before start() (a server reached only
@@ -100,6 +134,7 @@ class Server {
   // The bound TCP ports, in listen() order (0 for unix listeners).
   std::vector<int> ports() const;
   int port() const;  // first bound TCP port
+  int health_port() const;  // the listen_health() port (0: none, or unix)
   // Blocks until the server has shut down. Does nothing about signals.
   void wait();
   // start() (unless it was called already: start() then run() is fine),
@@ -152,6 +187,7 @@ class Server {
 
  private:
   std::unique_ptr<detail::ServerImpl> impl_;
+  bool built_ins_added_ = false;  // by the first start()
 };
 
 }  // namespace pronto

@@ -22,6 +22,7 @@
 #include <vector>
 
 #include "h2/session.h"
+#include "server/health_state.h"
 #include "transport/byte_stream.h"
 #include "pronto/server.h"
 #include "transport/event_loop.h"
@@ -39,6 +40,11 @@ class ServerImpl {
   ~ServerImpl();
 
   void add_service(Service& service) { services_.push_back(&service); }
+  // Registers a service the server owns (built-in services). Before start().
+  void add_owned_service(std::unique_ptr<Service> service);
+  bool has_service(std::string_view name) const;
+  // The service of that name (the user's or owned), or nullptr.
+  Service* find_service(std::string_view name) const;
   void add_interceptor(std::shared_ptr<ServerInterceptor> interceptor) {
     interceptors_.push_back(std::move(interceptor));
   }
@@ -47,6 +53,17 @@ class ServerImpl {
   }
   Status start();
   std::vector<int> ports() const { return ports_; }
+
+  // Health (server/health_state.h): the status of each service, for the
+  // health service and Server::set_serving_status.
+  HealthState& health() noexcept { return health_; }
+  // A second, plaintext server that serves only what is added to it (the
+  // health service): started by start() after this one's listeners, shut
+  // down with it (its watchers see NOT_SERVING at the same moment). Made on
+  // first call; before start().
+  ServerImpl& health_listener(std::string address);
+  ServerImpl* health_listener() noexcept { return health_listener_.get(); }
+
   void wait();
   void shutdown(std::chrono::milliseconds grace);
   // start(); then, with options().handle_signals, SIGINT/SIGTERM start a
@@ -106,6 +123,7 @@ class ServerImpl {
     std::size_t operator()(std::string_view s) const noexcept { return std::hash<std::string_view>{}(s); }
   };
   std::vector<Service*> services_;
+  std::vector<std::unique_ptr<Service>> owned_services_;  // also in services_
   // Built by start() from services_.
   std::unordered_map<std::string, const Service::Method*, StringHash, std::equal_to<>> methods_;
   std::vector<std::shared_ptr<ServerInterceptor>> interceptors_;
@@ -127,6 +145,9 @@ class ServerImpl {
   std::atomic<bool> in_process_requested_{false};
   bool cut_grace_ = false;      // guarded by mu_
   int run_wake_fd_ = -1;        // guarded by mu_: run()'s pipe, told when stopped
+  HealthState health_;
+  // After health_: its calls watch health_ (of this server) until they end.
+  std::unique_ptr<ServerImpl> health_listener_;
 };
 
 }  // namespace pronto::detail
