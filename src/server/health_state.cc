@@ -1,5 +1,7 @@
 #include "server/health_state.h"
 
+#include <utility>
+
 #include "transport/event_loop.h"
 
 namespace pronto::detail {
