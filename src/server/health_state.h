@@ -128,8 +128,8 @@ class HealthState {
 
   mutable std::mutex mu_;
   std::map<std::string, ServingStatus, std::less<>> statuses_;  // guarded by mu_
-  std::multimap<std::string, Watcher*, std::less<>> watchers_;   // guarded by mu_
-  bool shutting_down_ = false;                                   // guarded by mu_
+  std::multimap<std::string, Watcher*, std::less<>> watchers_;  // guarded by mu_
+  bool shutting_down_ = false;                                  // guarded by mu_
 };
 
 }  // namespace pronto::detail

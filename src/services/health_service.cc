@@ -33,15 +33,17 @@ pb::HealthCheckResponse response(ServingStatus s) {
 
 Status check_name(const std::string& service) {
   if (service.size() <= HealthService::kMaxServiceName) return {};
-  return Status::invalid_argument("service name longer than " + std::to_string(HealthService::kMaxServiceName) +
-                                  " bytes");
+  return Status::invalid_argument("service name longer than " +
+                                  std::to_string(HealthService::kMaxServiceName) + " bytes");
 }
 
 class Health final : public pb::Health::Service {
  public:
-  explicit Health(ServerImpl& server) : state_(&server.health()), max_watchers_(server.options().max_health_watchers) {}
+  explicit Health(ServerImpl& server)
+      : state_(&server.health()), max_watchers_(server.options().max_health_watchers) {}
 
-  Task<Result<pb::HealthCheckResponse>> Check(ServerContext& ctx, const pb::HealthCheckRequest& req) override {
+  Task<Result<pb::HealthCheckResponse>> Check(ServerContext& ctx,
+                                              const pb::HealthCheckRequest& req) override {
     if (Status st = check_name(req.service()); !st.ok()) co_return st;
     auto status = state_->get(req.service());
     if (!status) co_return Status::not_found("unknown service");
@@ -66,8 +68,8 @@ class Health final : public pb::Health::Service {
     if (loop == nullptr) co_return Status::internal("health Watch outside an event loop");
     HealthState::Registration watcher = state_->watch(req.service(), *loop, max_watchers_);
     if (!watcher) {
-      co_return Status::resource_exhausted("too many health Watch streams (max " + std::to_string(max_watchers_) +
-                                           ")");
+      co_return Status::resource_exhausted("too many health Watch streams (max " +
+                                           std::to_string(max_watchers_) + ")");
     }
     ctx.on_cancel([w = watcher.shared()] { w->cancel(); });
     std::optional<ServingStatus> sent;

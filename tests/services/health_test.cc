@@ -88,7 +88,8 @@ TEST(Health, check_on_an_unknown_service_is_not_found_and_removing_an_entry_make
   auto stub = s.stub();
   EXPECT_EQ(stub.Check(req("no.Such"), {.timeout = kTimeout}).status().code(), StatusCode::not_found);
   s.server->set_serving_status("pronto.test.Echo", ServingStatus::service_unknown);
-  EXPECT_EQ(stub.Check(req("pronto.test.Echo"), {.timeout = kTimeout}).status().code(), StatusCode::not_found);
+  EXPECT_EQ(stub.Check(req("pronto.test.Echo"), {.timeout = kTimeout}).status().code(),
+            StatusCode::not_found);
   EXPECT_EQ(s.server->serving_status("pronto.test.Echo"), ServingStatus::service_unknown);
 }
 
@@ -300,7 +301,10 @@ TEST(HealthHostile, a_request_that_does_not_parse_is_internal) {
   HealthServer s({.event_loops = 1});
   s.start();
   // Field 1 (string) declared 5 bytes long, 2 present.
-  RawBytes bad{std::string("\x0a\x05" "ab", 4)};
+  RawBytes bad{
+      std::string("\x0a\x05"
+                  "ab",
+                  4)};
   auto r = blocking_unary_call<RawBytes, RawBytes>(s.channel, "/grpc.health.v1.Health/Check", bad,
                                                    {.timeout = kTimeout});
   EXPECT_EQ(r.status().code(), StatusCode::internal);
