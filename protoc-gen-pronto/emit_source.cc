@@ -11,9 +11,10 @@ namespace {
 const char* const kChannelParam = "std::shared_ptr<::pronto::Channel> channel";
 const char* const kChannelInit = "channel_(std::move(channel))";
 
-void emit_server_side(CodeWriter& w, const ServiceModel& service) {
+void emit_server_side(CodeWriter& w, const FileModel& file, const ServiceModel& service) {
   std::string scope = service.name + "::Service";
-  std::vector<CallShape> registrations;
+  // The file's descriptor first (server reflection answers from it), then the methods.
+  std::vector<CallShape> registrations{{"", "set_file_descriptor", {file.file_descriptor}, ";"}};
   for (const MethodModel& method : service.methods) registrations.push_back(handler_registration(method));
   w.constructor({"", scope + "::Service", {}, ""}, "::pronto::Service(std::string(service_full_name))",
                 registrations);
@@ -61,7 +62,7 @@ std::string emit_source(const FileModel& file) {
     if (i > 0) w.blank();
     w.line("// " + file.services[i].full_name);
     w.blank();
-    emit_server_side(w, file.services[i]);
+    emit_server_side(w, file, file.services[i]);
     w.blank();
     emit_client_side(w, file.services[i]);
   }

@@ -39,6 +39,10 @@ struct FileModel {
   std::string base_path;      // "a/b/thing"; outputs are base_path + ".pronto.h/.cc"
   std::string cpp_namespace;  // "a::b"; empty without a package
   std::vector<ServiceModel> services;
+  // A C++ expression for the file's `const google::protobuf::FileDescriptor*`
+  // in the generated pool (through a type of the file, which also links its
+  // .pb.cc in); "nullptr" for a lite-runtime file, which has none.
+  std::string file_descriptor;
 };
 
 // Resolves every name the generated code needs from `file`'s descriptors.

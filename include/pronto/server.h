@@ -64,6 +64,10 @@ struct ServerOptions {
   // run() only: whether run() handles SIGINT and SIGTERM (see run()). False
   // leaves signals alone; stop the server with shutdown() then.
   bool handle_signals = true;
+
+  // Built-in services.
+  // grpc.reflection.v1 and v1alpha; off by default as in grpc++.
+  bool reflection_service = false;
 };
 
 class Server {

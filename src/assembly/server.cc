@@ -1,8 +1,37 @@
 #include "pronto/server.h"
 
 #include "server/server_impl.h"
+#include "services/reflection_index.h"
+#include "services/reflection_service.h"
 
 namespace pronto {
+namespace {
+
+// Server reflection (ServerOptions::reflection_service): both versions,
+// added LAST so that the index covers every registered service, the other
+// built-in ones and reflection itself included. A server that already has
+// a service of that name (the user's own, or a second start()) keeps it.
+void add_reflection(detail::ServerImpl& impl) {
+  using detail::ReflectionService;
+  if (!impl.options().reflection_service || impl.has_service(ReflectionService::v1_name) ||
+      impl.has_service(ReflectionService::v1alpha_name)) {
+    return;
+  }
+  auto v1 = std::make_unique<ReflectionService>(ReflectionService::Version::v1);
+  auto v1alpha = std::make_unique<ReflectionService>(ReflectionService::Version::v1alpha);
+  ReflectionService* v1_ptr = v1.get();
+  ReflectionService* v1alpha_ptr = v1alpha.get();
+  impl.add_owned_service(std::move(v1));
+  impl.add_owned_service(std::move(v1alpha));
+  auto index = std::make_shared<const detail::ReflectionIndex>(impl.services());
+  v1_ptr->set_index(index);
+  v1alpha_ptr->set_index(std::move(index));
+}
+
+// The built-in services the options ask for, before the server starts.
+void add_built_in_services(detail::ServerImpl& impl) { add_reflection(impl); }
+
+}  // namespace
 
 Server::Server(ServerOptions options) : impl_(std::make_unique<detail::ServerImpl>(options)) {}
 Server::~Server() = default;
@@ -23,7 +52,10 @@ Server& Server::listen(std::string address, TlsServerOptions tls) {
   impl_->add_listen_address(std::move(address), std::move(tls));
   return *this;
 }
-Status Server::start() { return impl_->start(); }
+Status Server::start() {
+  add_built_in_services(*impl_);
+  return impl_->start();
+}
 std::vector<int> Server::ports() const { return impl_->ports(); }
 int Server::port() const {
   for (int p : impl_->ports())
@@ -31,7 +63,10 @@ int Server::port() const {
   return 0;
 }
 void Server::wait() { impl_->wait(); }
-Status Server::run() { return impl_->run(); }
+Status Server::run() {
+  add_built_in_services(*impl_);  // nothing when start() came first
+  return impl_->run();
+}
 void Server::shutdown(std::chrono::milliseconds grace) { impl_->shutdown(grace); }
 
 }  // namespace pronto

@@ -84,6 +84,17 @@ ServerImpl::~ServerImpl() {
   shutdown(std::chrono::milliseconds(0));
 }
 
+void ServerImpl::add_owned_service(std::unique_ptr<Service> service) {
+  services_.push_back(service.get());
+  owned_services_.push_back(std::move(service));
+}
+
+bool ServerImpl::has_service(std::string_view name) const {
+  for (const Service* service : services_)
+    if (service->name() == name) return true;
+  return false;
+}
+
 const Service::Method* ServerImpl::find_method(std::string_view path) const {
   auto it = methods_.find(path);
   return it == methods_.end() ? nullptr : it->second;

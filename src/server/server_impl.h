@@ -39,6 +39,12 @@ class ServerImpl {
   ~ServerImpl();
 
   void add_service(Service& service) { services_.push_back(&service); }
+  // Registers a service the server owns (built-in services). Before start().
+  void add_owned_service(std::unique_ptr<Service> service);
+  bool has_service(std::string_view name) const;
+  // Every registered service, the user's and the owned ones, in
+  // registration order (what server reflection lists). Before start().
+  std::vector<const Service*> services() const { return {services_.begin(), services_.end()}; }
   void add_interceptor(std::shared_ptr<ServerInterceptor> interceptor) {
     interceptors_.push_back(std::move(interceptor));
   }
@@ -106,6 +112,7 @@ class ServerImpl {
     std::size_t operator()(std::string_view s) const noexcept { return std::hash<std::string_view>{}(s); }
   };
   std::vector<Service*> services_;
+  std::vector<std::unique_ptr<Service>> owned_services_;  // in services_ too
   // Built by start() from services_.
   std::unordered_map<std::string, const Service::Method*, StringHash, std::equal_to<>> methods_;
   std::vector<std::shared_ptr<ServerInterceptor>> interceptors_;
