@@ -43,6 +43,11 @@ struct FileModel {
   // in the generated pool (through a type of the file, which also links its
   // .pb.cc in); "nullptr" for a lite-runtime file, which has none.
   std::string file_descriptor;
+  // For a file with no message or enum of its own: the name of the
+  // descriptor table its .pb.h declares, which the generated code loads
+  // before `file_descriptor` (which also makes the linker keep the .pb.cc
+  // out of a static library); empty otherwise.
+  std::string descriptor_table;
 };
 
 // Resolves every name the generated code needs from `file`'s descriptors.

@@ -106,8 +106,9 @@ TEST_F(ReflectionTest, ListServicesNamesEveryServiceIncludingReflectionItself) {
   EXPECT_EQ(resp.original_request().list_services(), "");
   std::set<std::string> names;
   for (const auto& s : resp.list_services_response().service()) names.insert(s.name());
-  EXPECT_EQ(names, (std::set<std::string>{"pronto.test.Echo", "refl.Shop", "grpc.reflection.v1.ServerReflection",
-                                          "grpc.reflection.v1alpha.ServerReflection"}));
+  EXPECT_EQ(names,
+            (std::set<std::string>{"pronto.test.Echo", "refl.Shop", "grpc.reflection.v1.ServerReflection",
+                                   "grpc.reflection.v1alpha.ServerReflection"}));
 }
 
 TEST_F(ReflectionTest, FileByFilenameSendsTheFileFirstThenEachTransitiveImportOnce) {
@@ -140,19 +141,19 @@ TEST_F(ReflectionTest, FileContainingSymbolFindsEverySortOfSymbol) {
     const char* file;
   };
   const Case cases[] = {
-      {"refl.Shop", "refl/shop.proto"},                        // service
-      {"refl.Shop.Chat", "refl/shop.proto"},                   // method
-      {"refl.Order", "refl/shop.proto"},                       // message
-      {"refl.Order.Line", "refl/shop.proto"},                  // nested message
-      {"refl.Order.Line.quantity", "refl/shop.proto"},         // field of a nested message
-      {"refl.Order.card", "refl/shop.proto"},                  // field in a oneof
-      {"refl.Order.payment", "refl/shop.proto"},               // oneof
-      {"refl.Base.Inner.Kind", "refl/base.proto"},             // nested enum, in an import
-      {"refl.Base.Inner.KIND_B", "refl/base.proto"},           // its value (protobuf scoping)
-      {"refl.Color", "refl/base.proto"},                       // enum
-      {"refl.COLOR_BLUE", "refl/base.proto"},                  // enum value
-      {"refl.weight", "refl/ext.proto"},                       // file-scope extension
-      {"refl.Holder.label", "refl/ext.proto"},                 // nested extension
+      {"refl.Shop", "refl/shop.proto"},                          // service
+      {"refl.Shop.Chat", "refl/shop.proto"},                     // method
+      {"refl.Order", "refl/shop.proto"},                         // message
+      {"refl.Order.Line", "refl/shop.proto"},                    // nested message
+      {"refl.Order.Line.quantity", "refl/shop.proto"},           // field of a nested message
+      {"refl.Order.card", "refl/shop.proto"},                    // field in a oneof
+      {"refl.Order.payment", "refl/shop.proto"},                 // oneof
+      {"refl.Base.Inner.Kind", "refl/base.proto"},               // nested enum, in an import
+      {"refl.Base.Inner.KIND_B", "refl/base.proto"},             // its value (protobuf scoping)
+      {"refl.Color", "refl/base.proto"},                         // enum
+      {"refl.COLOR_BLUE", "refl/base.proto"},                    // enum value
+      {"refl.weight", "refl/ext.proto"},                         // file-scope extension
+      {"refl.Holder.label", "refl/ext.proto"},                   // nested extension
       {"google.protobuf.Empty", "google/protobuf/empty.proto"},  // well-known import
       {"pronto.test.Echo.Bidi", "echo.proto"},
       {"grpc.reflection.v1alpha.ServerReflection", "grpc/reflection/v1alpha/reflection.proto"},
@@ -210,8 +211,8 @@ TEST_F(ReflectionTest, UnknownNamesGiveNotFoundAndTheStreamGoesOn) {
                             }(),
                             empty, symbol("refl.Shop")});
   ASSERT_EQ(responses.size(), 8u);
-  const char* messages[] = {"Symbol not found.",     "File not found.", "Type not found.", "Type not found.",
-                            "Extension not found.", "Type not found."};
+  const char* messages[] = {"Symbol not found.", "File not found.",      "Type not found.",
+                            "Type not found.",   "Extension not found.", "Type not found."};
   for (int i = 0; i < 6; ++i) {
     SCOPED_TRACE(i);
     ASSERT_TRUE(responses[i].has_error_response());
@@ -230,7 +231,11 @@ TEST_F(ReflectionTest, MalformedRequestBytesEndTheCallWithInternal) {
   ASSERT_TRUE(stream.write({ok.SerializeAsString()}).ok());
   ASSERT_TRUE(stream.read().has_value());
   // Field 3 (file_by_filename) as a length-delimited field running past the end.
-  ASSERT_TRUE(stream.write({std::string("\x1a\x7f" "abc", 5)}).ok());
+  ASSERT_TRUE(stream
+                  .write({std::string("\x1a\x7f"
+                                      "abc",
+                                      5)})
+                  .ok());
   EXPECT_FALSE(stream.read().has_value());
   pronto::Status st = stream.finish();
   EXPECT_EQ(st.code(), pronto::StatusCode::internal) << st.to_string();
@@ -263,8 +268,8 @@ TEST_F(ReflectionTest, V1alphaGivesTheSameAnswersAsV1) {
     alpha_requests.push_back(a);
   }
   auto v1_answers = ask_all(requests);
-  auto alpha_answers =
-      ask_all<v1alpha::ServerReflectionRequest, v1alpha::ServerReflectionResponse>(alpha_requests, kV1alphaPath);
+  auto alpha_answers = ask_all<v1alpha::ServerReflectionRequest, v1alpha::ServerReflectionResponse>(
+      alpha_requests, kV1alphaPath);
   ASSERT_EQ(v1_answers.size(), requests.size());
   ASSERT_EQ(alpha_answers.size(), requests.size());
   for (std::size_t i = 0; i < requests.size(); ++i) {

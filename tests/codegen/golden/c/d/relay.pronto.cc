@@ -12,6 +12,7 @@ namespace c::d {
 // c.d.Relay
 
 Relay::Service::Service() : ::pronto::Service(std::string(service_full_name)) {
+  ::google::protobuf::internal::AssignDescriptors(&::descriptor_table_c_2fd_2frelay_2eproto);
   set_file_descriptor(
       ::google::protobuf::DescriptorPool::generated_pool()->FindFileByName("c/d/relay.proto"));
   add_unary("Pass", &Service::Pass);
