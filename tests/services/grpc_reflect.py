@@ -24,7 +24,6 @@ import grpc
 from google.protobuf import descriptor_pb2, descriptor_pool, json_format, message_factory
 
 PROTO_DIR = os.environ.get("PRONTO_GRPC_PROTO_DIR", "/usr/share/grpc-proto")
-REFLECTION_PROTO = "grpc/reflection/v1/reflection.proto"
 INFO = "/grpc.reflection.v1.ServerReflection/ServerReflectionInfo"
 
 
@@ -35,18 +34,18 @@ def message_class(pool, full_name):
     return message_factory.MessageFactory(pool).GetPrototype(desc)
 
 
-def reflection_messages():
-    """(Request, Response) classes of grpc.reflection.v1, from reflection.proto."""
+def reflection_messages(version="v1"):
+    """(Request, Response) classes of grpc.reflection.<version>, from reflection.proto."""
     with tempfile.TemporaryDirectory() as tmp:
         out = os.path.join(tmp, "reflection.pb")
-        subprocess.run(["protoc", f"-I{PROTO_DIR}", f"--descriptor_set_out={out}", REFLECTION_PROTO],
-                       check=True)
+        proto = f"grpc/reflection/{version}/reflection.proto"
+        subprocess.run(["protoc", f"-I{PROTO_DIR}", f"--descriptor_set_out={out}", proto], check=True)
         fds = descriptor_pb2.FileDescriptorSet.FromString(open(out, "rb").read())
     pool = descriptor_pool.DescriptorPool()
     for f in fds.file:
         pool.Add(f)
-    return (message_class(pool, "grpc.reflection.v1.ServerReflectionRequest"),
-            message_class(pool, "grpc.reflection.v1.ServerReflectionResponse"))
+    return (message_class(pool, f"grpc.reflection.{version}.ServerReflectionRequest"),
+            message_class(pool, f"grpc.reflection.{version}.ServerReflectionResponse"))
 
 
 class ReflectionError(Exception):
