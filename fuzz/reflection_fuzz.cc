@@ -64,10 +64,18 @@ std::string request_from_name(const std::uint8_t* data, std::size_t size) {
   const std::uint8_t kind = data[0] % 5;
   std::string name(reinterpret_cast<const char*>(data + 1), size - 1);
   switch (kind) {
-    case 0: req.set_file_by_filename(name); break;
-    case 1: req.set_file_containing_symbol(name); break;
-    case 2: req.set_all_extension_numbers_of_type(name); break;
-    case 3: req.set_list_services(name); break;
+    case 0:
+      req.set_file_by_filename(name);
+      break;
+    case 1:
+      req.set_file_containing_symbol(name);
+      break;
+    case 2:
+      req.set_all_extension_numbers_of_type(name);
+      break;
+    case 3:
+      req.set_list_services(name);
+      break;
     default: {
       std::int32_t number = 0;
       if (name.size() >= 4) {
