@@ -187,7 +187,7 @@ class Server {
 
  private:
   std::unique_ptr<detail::ServerImpl> impl_;
-  bool built_ins_added_ = false;  // by the first start()
+  bool built_ins_added_ = false;  // by the first start() or run()
 };
 
 }  // namespace pronto

@@ -45,6 +45,9 @@ class ServerImpl {
   bool has_service(std::string_view name) const;
   // The service of that name (the user's or owned), or nullptr.
   Service* find_service(std::string_view name) const;
+  // Every registered service, the user's and the owned ones, in
+  // registration order (what server reflection lists). Before start().
+  std::vector<const Service*> services() const { return {services_.begin(), services_.end()}; }
   void add_interceptor(std::shared_ptr<ServerInterceptor> interceptor) {
     interceptors_.push_back(std::move(interceptor));
   }
