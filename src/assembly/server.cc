@@ -1,5 +1,6 @@
 #include "pronto/server.h"
 
+#include "metrics/prometheus.h"
 #include "server/server_impl.h"
 
 namespace pronto {
@@ -33,5 +34,10 @@ int Server::port() const {
 void Server::wait() { impl_->wait(); }
 Status Server::run() { return impl_->run(); }
 void Server::shutdown(std::chrono::milliseconds grace) { impl_->shutdown(grace); }
+
+std::string Server::metrics_text(MetricsFormat format) const {
+  const metrics::Registry* m = impl_->metrics();
+  return m ? metrics::to_prometheus(*m, format) : std::string();
+}
 
 }  // namespace pronto

@@ -22,6 +22,7 @@
 #include <vector>
 
 #include "h2/session.h"
+#include "metrics/registry.h"
 #include "transport/byte_stream.h"
 #include "pronto/server.h"
 #include "transport/event_loop.h"
@@ -61,6 +62,8 @@ class ServerImpl {
   const h2::SessionSettings& session_settings() const noexcept { return settings_; }
   asio::thread_pool& blocking_pool() noexcept { return *pool_; }
   SharedMemoryBudget& memory_budget() noexcept { return memory_; }
+  // The call metrics (null with ServerOptions::metrics off).
+  metrics::Registry* metrics() const noexcept { return metrics_.get(); }
   void connection_gone();
 
   // In-process channels (server/in_process.cc). The channel's side of a
@@ -95,6 +98,8 @@ class ServerImpl {
   h2::SessionSettings settings_;
   // Before the loops: connections give their share back when destroyed.
   SharedMemoryBudget memory_;
+  // Before the loops: calls record into it until the loops stop.
+  std::unique_ptr<metrics::Registry> metrics_;
   struct ListenAddress {
     std::string address;
     std::optional<TlsServerOptions> tls;
