@@ -58,6 +58,7 @@ PUBLIC_HEADER_LAYERS = {
     "detail/call_core.h": "call",
     "server_context.h": "call",
     "interceptor.h": "call",
+    "metrics.h": "metrics",
     "server.h": "server",
     "service.h": "server",
     "channel.h": "client",

@@ -35,6 +35,12 @@ void Server::wait() { impl_->wait(); }
 Status Server::run() { return impl_->run(); }
 void Server::shutdown(std::chrono::milliseconds grace) { impl_->shutdown(grace); }
 
+Server& Server::listen_admin(std::string address) {
+  (void)address;  // TODO(admin): wired in the next commit
+  return *this;
+}
+int Server::admin_port() const { return 0; }
+
 std::string Server::metrics_text(MetricsFormat format) const {
   const metrics::Registry* m = impl_->metrics();
   return m ? metrics::to_prometheus(*m, format) : std::string();

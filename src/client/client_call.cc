@@ -204,7 +204,7 @@ void ClientCall::submit_request() {
   stream_id_ = conn_->submit(this, headers, out_.body());
   if (metrics::Registry* m = impl_.metrics(); m && stream_id_ >= 0) {
     attempt_start_ = Clock::now();
-    metrics_ = m->record_start(path_, RpcKind::unary, false);
+    metrics_ = m->record_start(path_, metrics::RpcKind::unknown);
   }
   if (stream_id_ < 0) {
     conn_.reset();
@@ -377,7 +377,7 @@ void ClientCall::record_metrics(metrics::Registry& m) {
   f.rcvd_bytes = in_.bytes_received();
   f.messages_sent = out_.messages_sent();
   f.messages_received = in_.messages_received();
-  m.record_end(metrics_, path_, RpcKind::unary, false, f);
+  m.record_end(metrics_, path_, metrics::RpcKind::unknown, f);
   metrics_ = nullptr;
 }
 

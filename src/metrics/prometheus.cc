@@ -36,10 +36,11 @@ void append_uint(std::string& out, std::uint64_t v) {
   out.append(buf, end);
 }
 
-// A double in the shortest form that reads back the same ("0.0001", "5e-06").
+// A double as Prometheus' Go clients write it (strconv 'g', shortest):
+// "0.0001", "1e-05", "100".
 std::string format_double(double v) {
   char buf[32];
-  auto [end, ec] = std::to_chars(buf, buf + sizeof buf, v);
+  auto [end, ec] = std::to_chars(buf, buf + sizeof buf, v, std::chars_format::general);
   return std::string(buf, end);
 }
 
@@ -141,9 +142,9 @@ std::string otel(const Snapshot& snap, Side side, std::string_view target) {
   return out;
 }
 
-std::string_view go_type(RpcKind kind, bool known) {
-  if (!known) return "unknown";
+std::string_view go_type(RpcKind kind) {
   switch (kind) {
+    case RpcKind::unknown: return "unknown";
     case RpcKind::unary: return "unary";
     case RpcKind::client_streaming: return "client_stream";
     case RpcKind::server_streaming: return "server_stream";
@@ -165,25 +166,25 @@ std::string go(const Snapshot& snap, Side side) {
   std::string out;
   const bool server = side == Side::server;
   const std::string p = server ? "grpc_server_" : "grpc_client_";
-  auto base = [&](std::string_view method, RpcKind kind, bool known) {
+  auto base = [&](std::string_view method, RpcKind kind) {
     auto [service, name] = split_method(method);
     Labels l;
-    if (server) l.emplace_back("grpc_type", go_type(kind, known));
+    if (server) l.emplace_back("grpc_type", go_type(kind));
     l.emplace_back("grpc_service", service);
     l.emplace_back("grpc_method", name);
     return l;
   };
   append_header(out, p + "started_total", "counter",
                 server ? "Total number of RPCs started on the server." : "Total number of RPCs started on the client.");
-  for (const auto& s : snap.started) append_sample(out, p + "started_total", base(s.method, s.kind, s.kind_known), s.count);
+  for (const auto& s : snap.started) append_sample(out, p + "started_total", base(s.method, s.kind), s.count);
   append_header(out, p + "handled_total", "counter",
                 server ? "Total number of RPCs completed on the server, regardless of success or failure."
                        : "Total number of RPCs completed by the client, regardless of success or failure.");
   for (const auto& s : snap.series) {
-    Labels l = base(s.method, s.kind, s.kind_known);
+    Labels l = base(s.method, s.kind);
     l.emplace_back("grpc_code", go_code_name(s.code));
     std::uint64_t n = 0;
-    for (auto c : s.duration) n += c;
+    for (auto c : server ? s.duration : s.call_duration) n += c;
     append_sample(out, p + "handled_total", l, n);
   }
   append_header(out, p + "msg_received_total", "counter",
@@ -196,7 +197,7 @@ std::string go(const Snapshot& snap, Side side) {
       std::uint64_t total = 0;
       for (; j < snap.series.size() && snap.series[j].method == snap.series[i].method; ++j)
         total += value(snap.series[j]);
-      append_sample(out, name, base(snap.series[i].method, snap.series[i].kind, snap.series[i].kind_known), total);
+      append_sample(out, name, base(snap.series[i].method, snap.series[i].kind), total);
       i = j;
     }
   };
@@ -220,7 +221,7 @@ std::string go(const Snapshot& snap, Side side) {
       for (std::size_t k = 0; k < counts.size(); ++k) counts[k] += d[k];
       sum += server ? snap.series[j].duration_sum_ns : snap.series[j].call_duration_sum_ns;
     }
-    append_histogram(out, handling, base(snap.series[i].method, snap.series[i].kind, snap.series[i].kind_known),
+    append_histogram(out, handling, base(snap.series[i].method, snap.series[i].kind),
                      kLatencyBoundsNs, counts, sum, kNs);
     i = j;
   }

@@ -82,11 +82,11 @@ Registry::Shard& Registry::local_slow() {
   return *shards_.back();
 }
 
-MethodCells& Registry::method_cells(std::string_view method, RpcKind kind, bool kind_known) {
+MethodCells& Registry::method_cells(std::string_view method, RpcKind kind) {
   Shard& shard = local();
   if (auto it = shard.by_method.find(method); it != shard.by_method.end()) [[likely]]
     return *it->second;
-  auto* cells = new MethodCells(std::string(method), kind, kind_known);
+  auto* cells = new MethodCells(std::string(method), kind);
   cells->shard = &shard;
   cells->next = shard.head.load(std::memory_order_relaxed);
   shard.by_method.emplace(cells->method, cells);
@@ -94,16 +94,15 @@ MethodCells& Registry::method_cells(std::string_view method, RpcKind kind, bool 
   return *cells;
 }
 
-MethodCells* Registry::record_start(std::string_view method, RpcKind kind, bool kind_known) {
-  MethodCells& cells = method_cells(method, kind, kind_known);
+MethodCells* Registry::record_start(std::string_view method, RpcKind kind) {
+  MethodCells& cells = method_cells(method, kind);
   cells.started.add(1);
   return &cells;
 }
 
-void Registry::record_end(MethodCells* cells, std::string_view method, RpcKind kind, bool kind_known,
-                          const CallFigures& f) {
+void Registry::record_end(MethodCells* cells, std::string_view method, RpcKind kind, const CallFigures& f) {
   if (cells == nullptr || cells->shard != &local()) [[unlikely]]
-    cells = &method_cells(method, kind, kind_known);
+    cells = &method_cells(method, kind);
   StatusCells& s = cells->status(f.code);
   if (side_ == Side::client)
     s.call_duration.observe(kLatencyBoundsNs,
@@ -125,7 +124,6 @@ Snapshot Registry::snapshot() const {
       Started& st = started[m->method];
       st.method = m->method;
       st.kind = m->kind;
-      st.kind_known = st.kind_known || m->kind_known;
       st.count += m->started.get();
       for (std::size_t code = 0; code < kStatusCodes; ++code) {
         const StatusCells* c = m->by_code[code].load(std::memory_order_acquire);
@@ -133,7 +131,6 @@ Snapshot Registry::snapshot() const {
         Series& s = series[{m->method, static_cast<int>(code)}];
         s.method = m->method;
         s.kind = m->kind;
-        s.kind_known = s.kind_known || m->kind_known;
         s.code = static_cast<StatusCode>(code);
         add_histogram(s.duration, s.duration_sum_ns, c->duration);
         add_histogram(s.call_duration, s.call_duration_sum_ns, c->call_duration);

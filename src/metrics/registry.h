@@ -30,12 +30,15 @@
 #include <vector>
 
 #include "metrics/buckets.h"
-#include "pronto/service.h"
 #include "pronto/status.h"
 
 namespace pronto::metrics {
 
 inline constexpr std::size_t kStatusCodes = 17;
+
+// A method's kind as the metrics know it (pronto::RpcKind lives in the
+// server layer, above this one); unknown on the client and for "other".
+enum class RpcKind { unknown, unary, client_streaming, server_streaming, bidi_streaming };
 
 // A single-writer counter.
 class Counter {
@@ -77,13 +80,11 @@ struct StatusCells {
   Counter messages_received;
 };
 
-// What one method records on one shard. `kind` is known on the server
-// (registered methods); the client leaves it unset.
+// What one method records on one shard.
 struct MethodCells {
-  MethodCells(std::string m, RpcKind k, bool known) : method(std::move(m)), kind(k), kind_known(known) {}
+  MethodCells(std::string m, RpcKind k) : method(std::move(m)), kind(k) {}
   const std::string method;  // "/pkg.Service/Method", or "other"
   const RpcKind kind;
-  const bool kind_known;
   Counter started;
   std::array<std::atomic<StatusCells*>, kStatusCodes> by_code{};
   MethodCells* next = nullptr;  // the shard's list, for scrapers
@@ -110,8 +111,7 @@ struct CallFigures {
 // The merged figures of one (method, status) across shards, for exporters.
 struct Series {
   std::string method;
-  RpcKind kind = RpcKind::unary;
-  bool kind_known = false;
+  RpcKind kind = RpcKind::unknown;
   StatusCode code = StatusCode::ok;
   std::array<std::uint64_t, kLatencyBoundsNs.size() + 1> duration{};
   std::uint64_t duration_sum_ns = 0;
@@ -127,8 +127,7 @@ struct Series {
 
 struct Started {
   std::string method;
-  RpcKind kind = RpcKind::unary;
-  bool kind_known = false;
+  RpcKind kind = RpcKind::unknown;
   std::uint64_t count = 0;
 };
 
@@ -153,12 +152,11 @@ class Registry {
   // The calling thread's cells for `method` (created on first use). The
   // pointer stays valid for the registry's life but may only be written on
   // this thread: record_end checks and looks up again elsewhere.
-  MethodCells& method_cells(std::string_view method, RpcKind kind, bool kind_known);
+  MethodCells& method_cells(std::string_view method, RpcKind kind);
   // A call (server) or attempt (client) began.
-  MethodCells* record_start(std::string_view method, RpcKind kind, bool kind_known);
+  MethodCells* record_start(std::string_view method, RpcKind kind);
   // It ended. `cells` is what record_start gave (or null).
-  void record_end(MethodCells* cells, std::string_view method, RpcKind kind, bool kind_known,
-                  const CallFigures& figures);
+  void record_end(MethodCells* cells, std::string_view method, RpcKind kind, const CallFigures& figures);
 
   Snapshot snapshot() const;
 

@@ -37,6 +37,16 @@ class AmbientScope {
   ServerContext* saved_;
 };
 
+metrics::RpcKind metrics_kind(RpcKind kind) noexcept {
+  switch (kind) {
+    case RpcKind::unary: return metrics::RpcKind::unary;
+    case RpcKind::client_streaming: return metrics::RpcKind::client_streaming;
+    case RpcKind::server_streaming: return metrics::RpcKind::server_streaming;
+    case RpcKind::bidi_streaming: return metrics::RpcKind::bidi_streaming;
+  }
+  return metrics::RpcKind::unknown;
+}
+
 constexpr auto kNoError = h2::to_wire(h2::ErrorCode::no_error);
 
 void log_handler_exception(const std::string& method, const char* what) {
@@ -95,8 +105,8 @@ void ServerCall::on_headers_end(bool end_stream) {
   request_ = end_stream ? call::RequestPhase::ended : call::RequestPhase::messages;
   if (int refusal = head_.http_refusal()) return reject_http(refusal);
   if (metrics::Registry* m = conn_->server().metrics()) {
-    metrics_ = method_entry_ ? m->record_start(method_entry_->path, method_entry_->kind, true)
-                             : m->record_start("other", RpcKind::unary, false);
+    metrics_ = method_entry_ ? m->record_start(method_entry_->path, metrics_kind(method_entry_->kind))
+                             : m->record_start("other", metrics::RpcKind::unknown);
   }
   authority_ = head_.authority();
   in_.set_encoding(head_.encoding());
@@ -231,7 +241,7 @@ void ServerCall::record_end(StatusCode code) {
   f.messages_received = in_.messages_received();
   const bool known = method_entry_ != nullptr;
   conn_->server().metrics()->record_end(metrics_, known ? std::string_view(method_entry_->path) : "other",
-                                        known ? method_entry_->kind : RpcKind::unary, known, f);
+                                        known ? metrics_kind(method_entry_->kind) : metrics::RpcKind::unknown, f);
   metrics_ = nullptr;
 }
 
