@@ -37,6 +37,7 @@ namespace pronto {
 
 namespace detail {
 class ServerImpl;
+class AdminListener;
 }
 
 struct ServerOptions {
@@ -182,6 +183,12 @@ class Server {
 
  private:
   std::unique_ptr<detail::ServerImpl> impl_;
+  // The admin listener (listen_admin), started by start()/run(); stopped
+  // once the server has stopped (healthz answers 503 meanwhile).
+  std::string admin_address_;
+  std::unique_ptr<detail::AdminListener> admin_;
+  Status start_admin();
+  void stop_admin();
 };
 
 }  // namespace pronto

@@ -85,6 +85,11 @@ ServerImpl::~ServerImpl() {
   shutdown(std::chrono::milliseconds(0));
 }
 
+bool ServerImpl::serving() {
+  std::lock_guard lock(mu_);
+  return started_ && !shutting_down_ && !stopped_;
+}
+
 const Service::Method* ServerImpl::find_method(std::string_view path) const {
   auto it = methods_.find(path);
   return it == methods_.end() ? nullptr : it->second;

@@ -54,6 +54,8 @@ class ServerImpl {
   // graceful shutdown (a second one ends the grace period at once); returns
   // once the server has stopped, however it was shut down.
   Status run();
+  // Started, and neither shutting down nor stopped (GET /healthz).
+  bool serving();
 
   // For calls and connections.
   const Service::Method* find_method(std::string_view path) const;
