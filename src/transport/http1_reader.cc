@@ -90,6 +90,7 @@ struct Http1Reader::Callbacks {
   }
   static int on_message_complete(http_parser* p) {
     Http1Reader& r = self(p);
+    if (r.error_ != 0) return -1;
     r.in_message_ = false;
     ++r.requests_;
     r.current_.keep_alive = http_should_keep_alive(p) != 0 && !p->upgrade && r.requests_ < r.limits_.max_requests;
@@ -120,7 +121,9 @@ Http1Reader::~Http1Reader() = default;
 
 int Http1Reader::fail(int status) noexcept {
   if (error_ == 0) error_ = status;
-  return 1;
+  // -1: on_headers_complete takes 1 as "no body" and 2 as "upgrade", not
+  // as an error; every callback takes -1 as one.
+  return -1;
 }
 
 int Http1Reader::feed(std::string_view data, std::vector<Http1Request>& out) {

@@ -145,7 +145,9 @@ TEST(Http1Reader, an_oversize_body_is_413) {
 }
 
 TEST(Http1Reader, http2_and_other_major_versions_are_505) {
-  EXPECT_EQ(feed("GET / HTTP/2.0\r\n\r\n").status, 505);
+  auto f2 = feed("GET / HTTP/2.0\r\n\r\n");
+  EXPECT_EQ(f2.status, 505);
+  EXPECT_TRUE(f2.requests.empty());
   // The HTTP/2 preface is not an HTTP/1.1 request.
   EXPECT_NE(feed("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n").status, 0);
 }
