@@ -2,8 +2,15 @@
 // the go-grpc-prometheus names, the buckets, and label escaping.
 #include <gtest/gtest.h>
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <future>
 #include <regex>
 #include <string>
+#include <thread>
 
 #include "echo_service.h"
 #include "metrics/buckets.h"
@@ -130,6 +137,83 @@ TEST_F(Metrics, go_grpc_prometheus_names_and_labels) {
   EXPECT_EQ(sample(text, "grpc_server_handling_seconds_bucket{" + unary + R"(,le="+Inf"})"), 3);
   EXPECT_NE(text.find("# TYPE grpc_server_handling_seconds histogram\n"), std::string::npos);
   EXPECT_EQ(text.find("grpc_server_call_"), std::string::npos);
+}
+
+// One HTTP/1.1 request to 127.0.0.1:port; the whole answer (the request
+// asks for Connection: close).
+std::string http_get(int port, const std::string& target) {
+  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(static_cast<std::uint16_t>(port));
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
+    ::close(fd);
+    return "";
+  }
+  const std::string req = "GET " + target + " HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n";
+  (void)!::write(fd, req.data(), req.size());
+  std::string out;
+  char buf[4096];
+  for (ssize_t n; (n = ::read(fd, buf, sizeof buf)) > 0;) out.append(buf, static_cast<std::size_t>(n));
+  ::close(fd);
+  return out;
+}
+
+TEST(MetricsAdmin, metrics_and_healthz_over_http_and_503_once_shutdown_begins) {
+  EchoService service;
+  Server server({.event_loops = 1});
+  server.add_service(service).listen("127.0.0.1:0").listen_admin("127.0.0.1:0");
+  ASSERT_TRUE(server.start().ok());
+  ASSERT_NE(server.admin_port(), 0);
+  const std::string target = "127.0.0.1:" + std::to_string(server.port());
+  auto channel = Channel::create(target);
+  Echo::Stub stub(channel);
+  for (int i = 0; i < 4; ++i) ASSERT_TRUE(stub.Unary(request("hi")).ok());
+  const std::string metrics = http_get(server.admin_port(), "/metrics");
+  EXPECT_EQ(metrics.rfind("HTTP/1.1 200 OK\r\n", 0), 0u) << metrics;
+  EXPECT_NE(metrics.find("Content-Type: text/plain; version=0.0.4"), std::string::npos);
+  EXPECT_NE(metrics.find("\ngrpc_server_call_started_total{grpc_method=\"/pronto.test.Echo/Unary\"} 4\n"),
+            std::string::npos)
+      << metrics;
+  const std::string go = http_get(server.admin_port(), "/metrics?format=go");
+  EXPECT_NE(go.find("\ngrpc_server_started_total{grpc_type=\"unary\",grpc_service=\"pronto.test.Echo\",grpc_method=\"Unary\"} 4\n"),
+            std::string::npos)
+      << go;
+  EXPECT_EQ(http_get(server.admin_port(), "/healthz").rfind("HTTP/1.1 200 OK\r\n", 0), 0u);
+
+  // A slow call holds the shutdown in its grace period: healthz says 503 meanwhile.
+  auto slow = std::async(std::launch::async, [&] {
+    auto req = request("slow");
+    req.set_delay_ms(1500);
+    return stub.Unary(req).status().code();
+  });
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  auto stopping = std::async(std::launch::async, [&] { server.shutdown(std::chrono::seconds(5)); });
+  std::string health;
+  for (int i = 0; i < 100; ++i) {
+    health = http_get(server.admin_port(), "/healthz");
+    if (health.rfind("HTTP/1.1 503", 0) == 0) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  EXPECT_EQ(health.rfind("HTTP/1.1 503 Service Unavailable\r\n", 0), 0u) << health;
+  EXPECT_EQ(slow.get(), StatusCode::ok);  // the grace let it finish
+  stopping.get();
+}
+
+TEST(MetricsAdmin, an_admin_address_that_cannot_bind_fails_start_and_leaves_nothing_running) {
+  EchoService service;
+  Server taken({.event_loops = 1});
+  taken.add_service(service).listen("127.0.0.1:0").listen_admin("127.0.0.1:0");
+  ASSERT_TRUE(taken.start().ok());
+  Server server({.event_loops = 1});
+  server.add_service(service).listen("127.0.0.1:0").listen_admin("127.0.0.1:" + std::to_string(taken.admin_port()));
+  const Status st = server.start();
+  EXPECT_EQ(st.code(), StatusCode::unavailable) << st.to_string();
+  EXPECT_NE(st.message().find("admin"), std::string::npos);
+  Server bad({.event_loops = 1});
+  bad.add_service(service).listen("127.0.0.1:0").listen_admin("no port here");
+  EXPECT_EQ(bad.start().code(), StatusCode::invalid_argument);
 }
 
 TEST(MetricsBuckets, are_a66s_boundaries_cumulative_with_le_semantics) {
