@@ -59,6 +59,7 @@ PUBLIC_HEADER_LAYERS = {
     "server_context.h": "call",
     "interceptor.h": "call",
     "metrics.h": "metrics",
+    "access_log.h": "server",
     "server.h": "server",
     "service.h": "server",
     "channel.h": "client",

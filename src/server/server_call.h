@@ -58,6 +58,8 @@ class ServerCall final : public ServerContext, public ServerCallOps {
   void on_cancel(std::function<void()> callback) override;
   void sleep(std::chrono::nanoseconds d, bool* fired, std::coroutine_handle<> h) override;
   void run_blocking(std::function<void()> work, std::coroutine_handle<> h) override;
+  std::uint64_t message_bytes_received() const override { return in_.bytes_received(); }
+  std::uint64_t message_bytes_sent() const override { return out_.bytes_sent(); }
   // CallCore (through ServerCallOps)
   bool start_read(ReadOp& op) override;
   bool start_write(WriteOp& op) override;
