@@ -128,6 +128,9 @@ int Http1Reader::fail(int status) noexcept {
 
 int Http1Reader::feed(std::string_view data, std::vector<Http1Request>& out) {
   if (done()) return error_;
+  // An empty buffer would tell libhttp-parser the input ended (found by
+  // http1_reader_fuzz: a request then failed with 400 mid-way).
+  if (data.empty()) return 0;
   out_ = &out;
   // The parser hands every piece of a target or header to a callback by the
   // end of each call (it buffers nothing), so a head sent in small pieces

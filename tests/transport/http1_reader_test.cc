@@ -52,6 +52,17 @@ TEST(Http1Reader, a_request_split_byte_by_byte_is_the_same_request) {
   EXPECT_FALSE(reader.in_request());
 }
 
+TEST(Http1Reader, an_empty_read_is_not_the_end_of_the_input) {
+  // libhttp-parser takes a zero-length buffer as EOF (http1_reader_fuzz).
+  Http1Reader reader({});
+  std::vector<Http1Request> out;
+  ASSERT_EQ(reader.feed("GET /a HT", out), 0);
+  ASSERT_EQ(reader.feed("", out), 0);
+  ASSERT_EQ(reader.feed("TP/1.1\r\n\r\n", out), 0);
+  ASSERT_EQ(out.size(), 1u);
+  EXPECT_EQ(out[0].target, "/a");
+}
+
 TEST(Http1Reader, pipelined_requests_come_out_in_order) {
   auto f = feed("GET /a HTTP/1.1\r\n\r\nGET /b HTTP/1.1\r\n\r\nPOST /c HTTP/1.1\r\nContent-Length: 1\r\n\r\nzGET /d HTTP/1.1\r\n\r\n");
   ASSERT_EQ(f.status, 0);
