@@ -27,15 +27,24 @@ constexpr std::size_t kReadChunk = 4096;
 
 const char* reason(int status) {
   switch (status) {
-    case 200: return "OK";
-    case 400: return "Bad Request";
-    case 404: return "Not Found";
-    case 405: return "Method Not Allowed";
-    case 408: return "Request Timeout";
-    case 413: return "Content Too Large";
-    case 431: return "Request Header Fields Too Large";
-    case 503: return "Service Unavailable";
-    case 505: return "HTTP Version Not Supported";
+    case 200:
+      return "OK";
+    case 400:
+      return "Bad Request";
+    case 404:
+      return "Not Found";
+    case 405:
+      return "Method Not Allowed";
+    case 408:
+      return "Request Timeout";
+    case 413:
+      return "Content Too Large";
+    case 431:
+      return "Request Header Fields Too Large";
+    case 503:
+      return "Service Unavailable";
+    case 505:
+      return "HTTP Version Not Supported";
   }
   return "Error";
 }
@@ -67,8 +76,8 @@ struct AdminListener::State : std::enable_shared_from_this<AdminListener::State>
   EventLoop loop;
   std::unique_ptr<Acceptor> acceptor;
   std::string unix_path;
-  std::size_t connections = 0;  // loop only
-  bool stopping = false;        // loop only
+  std::size_t connections = 0;                              // loop only
+  bool stopping = false;                                    // loop only
   std::vector<std::weak_ptr<struct AdminConnection>> open;  // loop only
 
   void accept_next();
@@ -91,9 +100,9 @@ struct AdminConnection : std::enable_shared_from_this<AdminConnection> {
   asio::steady_timer timer;
   Http1Reader reader;
   std::deque<Http1Request> pending;
-  int error = 0;          // the status that ends the connection, once answered
+  int error = 0;  // the status that ends the connection, once answered
   bool eof = false;
-  bool closing = false;   // the last answer is queued
+  bool closing = false;  // the last answer is queued
   std::string out;
   char buf[kReadChunk];
 
@@ -118,22 +127,24 @@ struct AdminConnection : std::enable_shared_from_this<AdminConnection> {
   }
 
   void read() {
-    socket.async_read_some(asio::buffer(buf), [self = shared_from_this()](const asio::error_code& ec, std::size_t n) {
-      if (self->closing) return;
-      std::vector<Http1Request> got;
-      int status = 0;
-      if (ec) {
-        self->eof = true;
-        status = self->reader.finish(got);
-      } else {
-        status = self->reader.feed(std::string_view(self->buf, n), got);
-      }
-      const bool completed = !got.empty();
-      for (auto& r : got) self->pending.push_back(std::move(r));
-      if (status != 0) self->error = status;
-      if (completed && self->error == 0 && !self->reader.done()) self->arm_timer();  // the next head's clock
-      self->respond();
-    });
+    socket.async_read_some(asio::buffer(buf),
+                           [self = shared_from_this()](const asio::error_code& ec, std::size_t n) {
+                             if (self->closing) return;
+                             std::vector<Http1Request> got;
+                             int status = 0;
+                             if (ec) {
+                               self->eof = true;
+                               status = self->reader.finish(got);
+                             } else {
+                               status = self->reader.feed(std::string_view(self->buf, n), got);
+                             }
+                             const bool completed = !got.empty();
+                             for (auto& r : got) self->pending.push_back(std::move(r));
+                             if (status != 0) self->error = status;
+                             if (completed && self->error == 0 && !self->reader.done())
+                               self->arm_timer();  // the next head's clock
+                             self->respond();
+                           });
   }
 
   // Answers what is pending (in order, up to the output bound), then writes;
@@ -160,12 +171,13 @@ struct AdminConnection : std::enable_shared_from_this<AdminConnection> {
     }
     auto data = std::make_shared<std::string>(std::move(out));
     out.clear();
-    asio::async_write(socket, asio::buffer(*data), [self = shared_from_this(), data](const asio::error_code& ec, std::size_t) {
-      if (ec) return self->close();
-      if (!self->pending.empty()) return self->respond();
-      if (self->closing) return self->close();
-      self->read();
-    });
+    asio::async_write(socket, asio::buffer(*data),
+                      [self = shared_from_this(), data](const asio::error_code& ec, std::size_t) {
+                        if (ec) return self->close();
+                        if (!self->pending.empty()) return self->respond();
+                        if (self->closing) return self->close();
+                        self->read();
+                      });
   }
 
   void close() {
@@ -240,7 +252,8 @@ Status AdminListener::start(const std::string& text) {
   if (!address) return address.status();
   auto endpoints = resolve(*address, true);
   if (!endpoints)
-    return Status(endpoints.status().code(), "cannot listen on '" + text + "': " + endpoints.status().message());
+    return Status(endpoints.status().code(),
+                  "cannot listen on '" + text + "': " + endpoints.status().message());
   auto acceptor = std::make_unique<Acceptor>(state_->loop.io());
   const auto& ep = endpoints->front();
   asio::error_code ec;
@@ -249,7 +262,8 @@ Status AdminListener::start(const std::string& text) {
     if (std::filesystem::is_socket(address->path, fs_ec)) std::filesystem::remove(address->path, fs_ec);
   }
   acceptor->open(ep.protocol(), ec);
-  if (!ec && address->kind == Address::Kind::tcp) acceptor->set_option(asio::socket_base::reuse_address(true), ec);
+  if (!ec && address->kind == Address::Kind::tcp)
+    acceptor->set_option(asio::socket_base::reuse_address(true), ec);
   if (!ec) acceptor->bind(ep, ec);
   if (!ec && address->kind == Address::Kind::unix_socket) state_->unix_path = address->path;
   if (!ec) acceptor->listen(asio::socket_base::max_listen_connections, ec);

@@ -122,7 +122,8 @@ std::string otel(const Snapshot& snap, Side side, std::string_view target) {
     const std::string call = "grpc_client_call_duration_seconds";
     histograms(call, "Time taken by gRPC to complete an RPC from application's perspective.",
                [&](const Series& s, const Labels& l) {
-                 append_histogram(out, call, l, kLatencyBoundsNs, s.call_duration, s.call_duration_sum_ns, kNs);
+                 append_histogram(out, call, l, kLatencyBoundsNs, s.call_duration, s.call_duration_sum_ns,
+                                  kNs);
                });
   }
   const std::string sent = std::string(prefix) + "_sent_total_compressed_message_size_bytes";
@@ -144,11 +145,16 @@ std::string otel(const Snapshot& snap, Side side, std::string_view target) {
 
 std::string_view go_type(RpcKind kind) {
   switch (kind) {
-    case RpcKind::unknown: return "unknown";
-    case RpcKind::unary: return "unary";
-    case RpcKind::client_streaming: return "client_stream";
-    case RpcKind::server_streaming: return "server_stream";
-    case RpcKind::bidi_streaming: return "bidi_stream";
+    case RpcKind::unknown:
+      return "unknown";
+    case RpcKind::unary:
+      return "unary";
+    case RpcKind::client_streaming:
+      return "client_stream";
+    case RpcKind::server_streaming:
+      return "server_stream";
+    case RpcKind::bidi_streaming:
+      return "bidi_stream";
   }
   return "unknown";
 }
@@ -174,8 +180,9 @@ std::string go(const Snapshot& snap, Side side) {
     l.emplace_back("grpc_method", name);
     return l;
   };
-  append_header(out, p + "started_total", "counter",
-                server ? "Total number of RPCs started on the server." : "Total number of RPCs started on the client.");
+  append_header(
+      out, p + "started_total", "counter",
+      server ? "Total number of RPCs started on the server." : "Total number of RPCs started on the client.");
   for (const auto& s : snap.started) append_sample(out, p + "started_total", base(s.method, s.kind), s.count);
   append_header(out, p + "handled_total", "counter",
                 server ? "Total number of RPCs completed on the server, regardless of success or failure."
@@ -221,8 +228,8 @@ std::string go(const Snapshot& snap, Side side) {
       for (std::size_t k = 0; k < counts.size(); ++k) counts[k] += d[k];
       sum += server ? snap.series[j].duration_sum_ns : snap.series[j].call_duration_sum_ns;
     }
-    append_histogram(out, handling, base(snap.series[i].method, snap.series[i].kind),
-                     kLatencyBoundsNs, counts, sum, kNs);
+    append_histogram(out, handling, base(snap.series[i].method, snap.series[i].kind), kLatencyBoundsNs,
+                     counts, sum, kNs);
     i = j;
   }
   return out;
@@ -235,10 +242,17 @@ std::string escape_label_value(std::string_view value) {
   out.reserve(value.size());
   for (char c : value) {
     switch (c) {
-      case '\\': out += "\\\\"; break;
-      case '"': out += "\\\""; break;
-      case '\n': out += "\\n"; break;
-      default: out += c;
+      case '\\':
+        out += "\\\\";
+        break;
+      case '"':
+        out += "\\\"";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      default:
+        out += c;
     }
   }
   return out;
@@ -246,14 +260,16 @@ std::string escape_label_value(std::string_view value) {
 
 std::string_view go_code_name(StatusCode code) noexcept {
   static constexpr std::string_view kNames[] = {
-      "OK",       "Canceled",          "Unknown",          "InvalidArgument",    "DeadlineExceeded", "NotFound",
-      "AlreadyExists", "PermissionDenied", "ResourceExhausted", "FailedPrecondition", "Aborted",   "OutOfRange",
-      "Unimplemented", "Internal",        "Unavailable",      "DataLoss",           "Unauthenticated"};
+      "OK",       "Canceled",       "Unknown",          "InvalidArgument",   "DeadlineExceeded",
+      "NotFound", "AlreadyExists",  "PermissionDenied", "ResourceExhausted", "FailedPrecondition",
+      "Aborted",  "OutOfRange",     "Unimplemented",    "Internal",          "Unavailable",
+      "DataLoss", "Unauthenticated"};
   const auto i = static_cast<std::size_t>(code);
   return i < std::size(kNames) ? kNames[i] : "Unknown";
 }
 
-std::string to_prometheus(const Snapshot& snapshot, Side side, std::string_view target, MetricsFormat format) {
+std::string to_prometheus(const Snapshot& snapshot, Side side, std::string_view target,
+                          MetricsFormat format) {
   return format == MetricsFormat::go_grpc_prometheus ? go(snapshot, side) : otel(snapshot, side, target);
 }
 

@@ -44,7 +44,9 @@ StatusCells& MethodCells::status(StatusCode code) {
 }
 
 Registry::Registry(Side side, std::string target)
-    : side_(side), target_(std::move(target)), id_(g_next_registry_id.fetch_add(1, std::memory_order_relaxed)) {}
+    : side_(side),
+      target_(std::move(target)),
+      id_(g_next_registry_id.fetch_add(1, std::memory_order_relaxed)) {}
 
 Registry::~Registry() = default;
 
@@ -108,7 +110,8 @@ void Registry::record_end(MethodCells* cells, std::string_view method, RpcKind k
     s.call_duration.observe(kLatencyBoundsNs,
                             static_cast<std::uint64_t>(std::max<std::int64_t>(0, f.call_duration.count())));
   if (!f.attempt) return;
-  s.duration.observe(kLatencyBoundsNs, static_cast<std::uint64_t>(std::max<std::int64_t>(0, f.duration.count())));
+  s.duration.observe(kLatencyBoundsNs,
+                     static_cast<std::uint64_t>(std::max<std::int64_t>(0, f.duration.count())));
   s.sent.observe(kSizeBounds, f.sent_bytes);
   s.rcvd.observe(kSizeBounds, f.rcvd_bytes);
   s.messages_sent.add(f.messages_sent);

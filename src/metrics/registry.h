@@ -43,7 +43,9 @@ enum class RpcKind { unknown, unary, client_streaming, server_streaming, bidi_st
 // A single-writer counter.
 class Counter {
  public:
-  void add(std::uint64_t n) noexcept { v_.store(v_.load(std::memory_order_relaxed) + n, std::memory_order_release); }
+  void add(std::uint64_t n) noexcept {
+    v_.store(v_.load(std::memory_order_relaxed) + n, std::memory_order_release);
+  }
   std::uint64_t get() const noexcept { return v_.load(std::memory_order_acquire); }
 
  private:

@@ -19,7 +19,8 @@ std::string_view Http1Request::query_param(std::string_view name) const noexcept
     const auto amp = query.find('&');
     std::string_view pair = query.substr(0, amp);
     const auto eq = pair.find('=');
-    if (pair.substr(0, eq) == name) return eq == std::string_view::npos ? std::string_view() : pair.substr(eq + 1);
+    if (pair.substr(0, eq) == name)
+      return eq == std::string_view::npos ? std::string_view() : pair.substr(eq + 1);
     if (amp == std::string_view::npos) break;
     query.remove_prefix(amp + 1);
   }
@@ -93,7 +94,8 @@ struct Http1Reader::Callbacks {
     if (r.error_ != 0) return -1;
     r.in_message_ = false;
     ++r.requests_;
-    r.current_.keep_alive = http_should_keep_alive(p) != 0 && !p->upgrade && r.requests_ < r.limits_.max_requests;
+    r.current_.keep_alive =
+        http_should_keep_alive(p) != 0 && !p->upgrade && r.requests_ < r.limits_.max_requests;
     if (!r.current_.keep_alive) r.done_ = true;
     r.out_->push_back(std::move(r.current_));
     r.current_ = Http1Request();
@@ -104,7 +106,9 @@ struct Http1Reader::Callbacks {
 };
 
 Http1Reader::Http1Reader(Limits limits)
-    : limits_(limits), parser_(std::make_unique<http_parser>()), settings_(std::make_unique<http_parser_settings>()) {
+    : limits_(limits),
+      parser_(std::make_unique<http_parser>()),
+      settings_(std::make_unique<http_parser_settings>()) {
   http_parser_init(parser_.get(), HTTP_REQUEST);
   parser_->data = this;
   http_parser_settings_init(settings_.get());

@@ -32,8 +32,8 @@ struct http_parser_settings;
 namespace pronto::detail {
 
 struct Http1Request {
-  std::string method;  // "GET", "POST", ...
-  std::string target;  // request-target as sent: "/metrics?format=go"
+  std::string method;                                        // "GET", "POST", ...
+  std::string target;                                        // request-target as sent: "/metrics?format=go"
   std::vector<std::pair<std::string, std::string>> headers;  // names as sent
   std::string body;
   unsigned http_major = 1;

@@ -33,7 +33,8 @@ struct Lines {
 
 TEST(AccessLog, one_line_per_call_with_method_peer_status_duration_and_bytes) {
   Lines got;
-  EchoServer server({.event_loops = 1}, {std::make_shared<AccessLog>(AccessLog::Options{.sink = got.sink()})});
+  EchoServer server({.event_loops = 1},
+                    {std::make_shared<AccessLog>(AccessLog::Options{.sink = got.sink()})});
   auto channel = Channel::create(server.target());
   Echo::Stub stub(channel);
   auto ok = stub.Unary(request("hi"));  // 4 bytes in; "hi" back plus the peer string

@@ -1,8 +1,9 @@
 // Metrics: the A66 instruments as a scrape shows them (server and client),
 // the go-grpc-prometheus names, the buckets, and label escaping.
-#include <gtest/gtest.h>
+#include "pronto/metrics.h"
 
 #include <arpa/inet.h>
+#include <gtest/gtest.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -15,7 +16,6 @@
 #include "echo_service.h"
 #include "metrics/buckets.h"
 #include "metrics/prometheus.h"
-#include "pronto/metrics.h"
 
 namespace pronto::test {
 namespace {
@@ -52,22 +52,35 @@ TEST_F(Metrics, a_scrape_after_n_calls_shows_exactly_n_by_method_and_status) {
     ASSERT_EQ(stub_.Unary(req).status().code(), StatusCode::not_found);
   }
   const std::string text = server_.server().metrics_text();
-  EXPECT_EQ(sample(text, R"(grpc_server_call_started_total{grpc_method="/pronto.test.Echo/Unary"})"), kOk + kNotFound)
+  EXPECT_EQ(sample(text, R"(grpc_server_call_started_total{grpc_method="/pronto.test.Echo/Unary"})"),
+            kOk + kNotFound)
       << text;
-  EXPECT_EQ(sample(text, R"(grpc_server_call_duration_seconds_count{grpc_method="/pronto.test.Echo/Unary",grpc_status="OK"})"),
-            kOk);
-  EXPECT_EQ(sample(text,
-                   R"(grpc_server_call_duration_seconds_count{grpc_method="/pronto.test.Echo/Unary",grpc_status="NOT_FOUND"})"),
-            kNotFound);
-  EXPECT_EQ(sample(text, R"(grpc_server_call_duration_seconds_bucket{grpc_method="/pronto.test.Echo/Unary",grpc_status="OK",le="+Inf"})"),
-            kOk);
-  EXPECT_EQ(sample(text,
-                   R"(grpc_server_call_rcvd_total_compressed_message_size_bytes_count{grpc_method="/pronto.test.Echo/Unary",grpc_status="OK"})"),
-            kOk);
+  EXPECT_EQ(
+      sample(
+          text,
+          R"(grpc_server_call_duration_seconds_count{grpc_method="/pronto.test.Echo/Unary",grpc_status="OK"})"),
+      kOk);
+  EXPECT_EQ(
+      sample(
+          text,
+          R"(grpc_server_call_duration_seconds_count{grpc_method="/pronto.test.Echo/Unary",grpc_status="NOT_FOUND"})"),
+      kNotFound);
+  EXPECT_EQ(
+      sample(
+          text,
+          R"(grpc_server_call_duration_seconds_bucket{grpc_method="/pronto.test.Echo/Unary",grpc_status="OK",le="+Inf"})"),
+      kOk);
+  EXPECT_EQ(
+      sample(
+          text,
+          R"(grpc_server_call_rcvd_total_compressed_message_size_bytes_count{grpc_method="/pronto.test.Echo/Unary",grpc_status="OK"})"),
+      kOk);
   // Each request is "hi" in field 1: 4 bytes of protobuf.
-  EXPECT_EQ(sample(text,
-                   R"(grpc_server_call_rcvd_total_compressed_message_size_bytes_sum{grpc_method="/pronto.test.Echo/Unary",grpc_status="OK"})"),
-            4 * kOk);
+  EXPECT_EQ(
+      sample(
+          text,
+          R"(grpc_server_call_rcvd_total_compressed_message_size_bytes_sum{grpc_method="/pronto.test.Echo/Unary",grpc_status="OK"})"),
+      4 * kOk);
   EXPECT_NE(text.find("# TYPE grpc_server_call_duration_seconds histogram\n"), std::string::npos);
   EXPECT_NE(text.find("# TYPE grpc_server_call_started_total counter\n"), std::string::npos);
   EXPECT_NE(text.find("# HELP grpc_server_call_started_total "), std::string::npos);
@@ -80,7 +93,10 @@ TEST_F(Metrics, an_unregistered_method_is_counted_as_other) {
   ASSERT_EQ(r2.status().code(), StatusCode::unimplemented);
   const std::string text = server_.server().metrics_text();
   EXPECT_EQ(sample(text, R"(grpc_server_call_started_total{grpc_method="other"})"), 2) << text;
-  EXPECT_EQ(sample(text, R"(grpc_server_call_duration_seconds_count{grpc_method="other",grpc_status="UNIMPLEMENTED"})"), 2);
+  EXPECT_EQ(
+      sample(text,
+             R"(grpc_server_call_duration_seconds_count{grpc_method="other",grpc_status="UNIMPLEMENTED"})"),
+      2);
   EXPECT_EQ(text.find("no.Such"), std::string::npos);
   EXPECT_EQ(text.find("Nope"), std::string::npos);
 }
@@ -91,11 +107,14 @@ TEST_F(Metrics, the_channel_counts_attempts_and_calls_with_its_target) {
   req.set_status_code(static_cast<int>(StatusCode::aborted));
   ASSERT_EQ(stub_.Unary(req).status().code(), StatusCode::aborted);
   const std::string text = metrics_text(*channel_);
-  const std::string labels = R"(grpc_method="/pronto.test.Echo/Unary",grpc_target=")" + server_.target() + "\"";
+  const std::string labels =
+      R"(grpc_method="/pronto.test.Echo/Unary",grpc_target=")" + server_.target() + "\"";
   EXPECT_EQ(sample(text, "grpc_client_attempt_started_total{" + labels + "}"), 6) << text;
-  EXPECT_EQ(sample(text, "grpc_client_attempt_duration_seconds_count{" + labels + R"(,grpc_status="OK"})"), 5);
+  EXPECT_EQ(sample(text, "grpc_client_attempt_duration_seconds_count{" + labels + R"(,grpc_status="OK"})"),
+            5);
   EXPECT_EQ(sample(text, "grpc_client_call_duration_seconds_count{" + labels + R"(,grpc_status="OK"})"), 5);
-  EXPECT_EQ(sample(text, "grpc_client_call_duration_seconds_count{" + labels + R"(,grpc_status="ABORTED"})"), 1);
+  EXPECT_EQ(sample(text, "grpc_client_call_duration_seconds_count{" + labels + R"(,grpc_status="ABORTED"})"),
+            1);
   EXPECT_EQ(sample(text, "grpc_client_attempt_sent_total_compressed_message_size_bytes_sum{" + labels +
                              R"(,grpc_status="OK"})"),
             4 * 5);
@@ -128,7 +147,8 @@ TEST_F(Metrics, go_grpc_prometheus_names_and_labels) {
   ASSERT_EQ(n, 4);
   const std::string text = server_.server().metrics_text(MetricsFormat::go_grpc_prometheus);
   const std::string unary = R"(grpc_type="unary",grpc_service="pronto.test.Echo",grpc_method="Unary")";
-  const std::string stream = R"(grpc_type="server_stream",grpc_service="pronto.test.Echo",grpc_method="ServerStream")";
+  const std::string stream =
+      R"(grpc_type="server_stream",grpc_service="pronto.test.Echo",grpc_method="ServerStream")";
   EXPECT_EQ(sample(text, "grpc_server_started_total{" + unary + "}"), 3) << text;
   EXPECT_EQ(sample(text, "grpc_server_handled_total{" + unary + R"(,grpc_code="OK"})"), 3);
   EXPECT_EQ(sample(text, "grpc_server_msg_received_total{" + unary + "}"), 3);
@@ -177,7 +197,8 @@ TEST(MetricsAdmin, metrics_and_healthz_over_http_and_503_once_shutdown_begins) {
             std::string::npos)
       << metrics;
   const std::string go = http_get(server.admin_port(), "/metrics?format=go");
-  EXPECT_NE(go.find("\ngrpc_server_started_total{grpc_type=\"unary\",grpc_service=\"pronto.test.Echo\",grpc_method=\"Unary\"} 4\n"),
+  EXPECT_NE(go.find("\ngrpc_server_started_total{grpc_type=\"unary\",grpc_service=\"pronto.test.Echo\",grpc_"
+                    "method=\"Unary\"} 4\n"),
             std::string::npos)
       << go;
   EXPECT_EQ(http_get(server.admin_port(), "/healthz").rfind("HTTP/1.1 200 OK\r\n", 0), 0u);
@@ -207,7 +228,9 @@ TEST(MetricsAdmin, an_admin_address_that_cannot_bind_fails_start_and_leaves_noth
   taken.add_service(service).listen("127.0.0.1:0").listen_admin("127.0.0.1:0");
   ASSERT_TRUE(taken.start().ok());
   Server server({.event_loops = 1});
-  server.add_service(service).listen("127.0.0.1:0").listen_admin("127.0.0.1:" + std::to_string(taken.admin_port()));
+  server.add_service(service)
+      .listen("127.0.0.1:0")
+      .listen_admin("127.0.0.1:" + std::to_string(taken.admin_port()));
   const Status st = server.start();
   EXPECT_EQ(st.code(), StatusCode::unavailable) << st.to_string();
   EXPECT_NE(st.message().find("admin"), std::string::npos);
@@ -221,9 +244,9 @@ TEST(MetricsBuckets, are_a66s_boundaries_cumulative_with_le_semantics) {
   EXPECT_EQ(kLatencyBoundsNs.front(), 0u);
   EXPECT_EQ(kLatencyBoundsNs.back(), 100'000'000'000u);
   EXPECT_EQ(kSizeBounds.back(), 4294967296u);
-  EXPECT_EQ(bucket_index(kSizeBounds, 0), 0u);       // le="0"
-  EXPECT_EQ(bucket_index(kSizeBounds, 1), 1u);       // le="1024"
-  EXPECT_EQ(bucket_index(kSizeBounds, 1024), 1u);    // on the bound: that bucket
+  EXPECT_EQ(bucket_index(kSizeBounds, 0), 0u);     // le="0"
+  EXPECT_EQ(bucket_index(kSizeBounds, 1), 1u);     // le="1024"
+  EXPECT_EQ(bucket_index(kSizeBounds, 1024), 1u);  // on the bound: that bucket
   EXPECT_EQ(bucket_index(kSizeBounds, 1025), 2u);
   EXPECT_EQ(bucket_index(kSizeBounds, std::uint64_t{1} << 40), kSizeBounds.size());  // +Inf
 
@@ -240,13 +263,18 @@ TEST(MetricsBuckets, are_a66s_boundaries_cumulative_with_le_semantics) {
   EXPECT_EQ(sample(text, "grpc_server_call_duration_seconds_bucket{" + l + R"(,le="0.0008"})"), 1);
   EXPECT_EQ(sample(text, "grpc_server_call_duration_seconds_bucket{" + l + R"(,le="100"})"), 1);
   EXPECT_EQ(sample(text, "grpc_server_call_duration_seconds_sum{" + l + "}"), 0.0007);
-  EXPECT_EQ(sample(text, "grpc_server_call_sent_total_compressed_message_size_bytes_bucket{" + l + R"(,le="1024"})"), 0);
-  EXPECT_EQ(sample(text, "grpc_server_call_sent_total_compressed_message_size_bytes_bucket{" + l + R"(,le="2048"})"), 1);
+  EXPECT_EQ(sample(text, "grpc_server_call_sent_total_compressed_message_size_bytes_bucket{" + l +
+                             R"(,le="1024"})"),
+            0);
+  EXPECT_EQ(sample(text, "grpc_server_call_sent_total_compressed_message_size_bytes_bucket{" + l +
+                             R"(,le="2048"})"),
+            1);
   EXPECT_EQ(sample(text, "grpc_server_call_sent_total_compressed_message_size_bytes_sum{" + l + "}"), 2000);
   // 42 latency buckets (41 bounds and +Inf) per series.
   EXPECT_EQ(std::count(text.begin(), text.end(), '\n') > 42, true);
   std::regex le_line(R"(grpc_server_call_duration_seconds_bucket\{[^}]*\} )");
-  EXPECT_EQ(std::distance(std::sregex_iterator(text.begin(), text.end(), le_line), std::sregex_iterator()), 42);
+  EXPECT_EQ(std::distance(std::sregex_iterator(text.begin(), text.end(), le_line), std::sregex_iterator()),
+            42);
 }
 
 TEST(MetricsLabels, values_are_escaped_as_the_text_format_wants) {
@@ -255,8 +283,9 @@ TEST(MetricsLabels, values_are_escaped_as_the_text_format_wants) {
   Registry reg(Side::client, "dns:///x\"y");
   reg.record_start("/q\"uote/M", metrics::RpcKind::unknown);
   const std::string text = to_prometheus(reg, MetricsFormat::opentelemetry);
-  EXPECT_NE(text.find(R"(grpc_client_attempt_started_total{grpc_method="/q\"uote/M",grpc_target="dns:///x\"y"} 1)"),
-            std::string::npos)
+  EXPECT_NE(
+      text.find(R"(grpc_client_attempt_started_total{grpc_method="/q\"uote/M",grpc_target="dns:///x\"y"} 1)"),
+      std::string::npos)
       << text;
 }
 

@@ -64,7 +64,9 @@ TEST(Http1Reader, an_empty_read_is_not_the_end_of_the_input) {
 }
 
 TEST(Http1Reader, pipelined_requests_come_out_in_order) {
-  auto f = feed("GET /a HTTP/1.1\r\n\r\nGET /b HTTP/1.1\r\n\r\nPOST /c HTTP/1.1\r\nContent-Length: 1\r\n\r\nzGET /d HTTP/1.1\r\n\r\n");
+  auto f = feed(
+      "GET /a HTTP/1.1\r\n\r\nGET /b HTTP/1.1\r\n\r\nPOST /c HTTP/1.1\r\nContent-Length: 1\r\n\r\nzGET /d "
+      "HTTP/1.1\r\n\r\n");
   ASSERT_EQ(f.status, 0);
   ASSERT_EQ(f.requests.size(), 4u);
   EXPECT_EQ(f.requests[0].target, "/a");
@@ -111,7 +113,9 @@ TEST(Http1Reader, malformed_input_is_400) {
   // A response where a request belongs: out of order.
   EXPECT_EQ(feed("HTTP/1.1 200 OK\r\n\r\n").status, 400);
   // Request smuggling shapes.
-  EXPECT_EQ(feed("POST / HTTP/1.1\r\nContent-Length: 1\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n").status, 400);
+  EXPECT_EQ(
+      feed("POST / HTTP/1.1\r\nContent-Length: 1\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n").status,
+      400);
   EXPECT_EQ(feed("POST / HTTP/1.1\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\nab").status, 400);
   EXPECT_EQ(feed("POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n").status, 400);
 }
@@ -151,8 +155,11 @@ TEST(Http1Reader, an_oversize_body_is_413) {
   const Http1Reader::Limits limits{.max_body_size = 10};
   EXPECT_EQ(feed("POST / HTTP/1.1\r\nContent-Length: 11\r\n\r\n", limits).status, 413);
   EXPECT_EQ(feed("POST / HTTP/1.1\r\nContent-Length: 10\r\n\r\n0123456789", limits).status, 0);
-  EXPECT_EQ(feed("POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n6\r\nabcdef\r\n6\r\nabcdef\r\n0\r\n\r\n", limits).status,
-            413);
+  EXPECT_EQ(
+      feed("POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n6\r\nabcdef\r\n6\r\nabcdef\r\n0\r\n\r\n",
+           limits)
+          .status,
+      413);
 }
 
 TEST(Http1Reader, http2_and_other_major_versions_are_505) {
