@@ -58,6 +58,8 @@ PUBLIC_HEADER_LAYERS = {
     "detail/call_core.h": "call",
     "server_context.h": "call",
     "interceptor.h": "call",
+    "metrics.h": "metrics",
+    "access_log.h": "server",
     "server.h": "server",
     "health.h": "server",
     "service.h": "server",

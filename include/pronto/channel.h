@@ -39,6 +39,11 @@ struct ChannelOptions {
   // Connect with TLS (ALPN h2, certificate verified against the target host
   // or tls->server_name_override).
   std::optional<TlsChannelOptions> tls{};
+
+  // ---- Metrics (docs/design.md "Metrics"; pronto/metrics.h) ----
+  // Count every call and attempt (A66 client instruments, no lock on the
+  // call path); read them with pronto::metrics_text(channel).
+  bool metrics = true;
 };
 
 class Channel : public std::enable_shared_from_this<Channel> {

@@ -30,6 +30,7 @@
 #include "pronto/health.h"
 #include "pronto/interceptor.h"
 #include "pronto/log.h"
+#include "pronto/metrics.h"
 #include "pronto/service.h"
 #include "pronto/status.h"
 #include "pronto/tls.h"
@@ -38,6 +39,7 @@ namespace pronto {
 
 namespace detail {
 class ServerImpl;
+class AdminListener;
 }
 
 struct ServerOptions {
@@ -76,6 +78,24 @@ struct ServerOptions {
   // Open health Watch streams per server (the health listener's included);
   // past it Watch fails with RESOURCE_EXHAUSTED.
   std::size_t max_health_watchers = 10000;
+  // ---- Metrics and the admin listener (docs/design.md "Metrics", "Admin
+  // listener"; pronto/metrics.h) ----
+  // Count every call (A66 instruments, per event loop, no lock): read them
+  // with Server::metrics_text() or GET /metrics on listen_admin().
+  bool metrics = true;
+  // The names GET /metrics gives when the request has no ?format= (?format=go
+  // asks for go_grpc_prometheus, ?format=otel for opentelemetry).
+  MetricsFormat metrics_format = MetricsFormat::opentelemetry;
+  // An admin connection must send a complete request head within this time
+  // (from its accept, then from the end of its previous request), or it is
+  // closed (408 if it sent part of one).
+  std::chrono::milliseconds admin_header_timeout{10000};
+  // Admin connections open at once; further ones are closed at accept.
+  std::size_t admin_max_connections = 64;
+  // A request head above this size is answered 431 and the connection closed.
+  std::size_t admin_max_header_size = 8192;
+  // Requests served per admin connection before it is closed (keep-alive).
+  std::size_t admin_max_requests = 1000;
 };
 
 class Server {
@@ -185,9 +205,25 @@ class Server {
   //   side that writes faster than the other reads waits, as on a socket.
   std::shared_ptr<Channel> in_process_channel(ChannelOptions options = {});
 
+  // Serves GET /metrics and GET /healthz over plaintext HTTP/1.1 on
+  // `address` (same forms as listen(); errors show at start()). See
+  // docs/design.md "Admin listener".
+  Server& listen_admin(std::string address);
+  // The admin listener's bound port after start() (0 without one).
+  int admin_port() const;
+  // The server's call metrics in the Prometheus text format (empty with
+  // ServerOptions::metrics off). Any thread, any time.
+  std::string metrics_text(MetricsFormat format = MetricsFormat::opentelemetry) const;
+
  private:
   std::unique_ptr<detail::ServerImpl> impl_;
   bool built_ins_added_ = false;  // by the first start() or run()
+  // The admin listener (listen_admin), started by start()/run(); stopped
+  // once the server has stopped (healthz answers 503 meanwhile).
+  std::string admin_address_;
+  std::unique_ptr<detail::AdminListener> admin_;
+  Status start_admin();
+  void stop_admin();
 };
 
 }  // namespace pronto

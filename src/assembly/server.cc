@@ -1,5 +1,7 @@
 #include "pronto/server.h"
 
+#include "admin/admin_listener.h"
+#include "metrics/prometheus.h"
 #include "server/server_impl.h"
 #include "services/health_service.h"
 #include "services/reflection_index.h"
@@ -59,7 +61,12 @@ void add_built_in_services(detail::ServerImpl& impl, bool& added) {
 }  // namespace
 
 Server::Server(ServerOptions options) : impl_(std::make_unique<detail::ServerImpl>(options)) {}
-Server::~Server() = default;
+Server::~Server() {
+  // The server first (healthz answers 503 while it shuts down), then the
+  // admin listener, whose callbacks read it.
+  impl_->shutdown(std::chrono::milliseconds(0));
+  stop_admin();
+}
 
 Server& Server::add_service(Service& service) {
   impl_->add_service(service);
@@ -97,8 +104,45 @@ int Server::health_port() const {
 
 Status Server::start() {
   add_built_in_services(*impl_, built_ins_added_);
-  return impl_->start();
+  if (Status st = impl_->start(); !st.ok()) return st;
+  if (Status st = start_admin(); !st.ok()) {
+    impl_->shutdown(std::chrono::milliseconds(0));
+    return st;
+  }
+  return {};
 }
+
+Status Server::start_admin() {
+  if (admin_address_.empty() || admin_) return {};
+  const ServerOptions& o = impl_->options();
+  detail::AdminListener::Options options{.format = o.metrics_format,
+                                         .header_timeout = o.admin_header_timeout,
+                                         .max_connections = o.admin_max_connections,
+                                         .max_header_size = o.admin_max_header_size,
+                                         .max_requests = o.admin_max_requests};
+  detail::ServerImpl* impl = impl_.get();
+  auto admin = std::make_unique<detail::AdminListener>(
+      options, [impl](MetricsFormat f) {
+        const metrics::Registry* m = impl->metrics();
+        return m ? metrics::to_prometheus(*m, f) : std::string();
+      },
+      // 200 while the server runs, is not shutting down and its overall
+      // health status ("") is SERVING (set_serving_status can take it out).
+      [impl] { return impl->serving() && impl->health().get("") == ServingStatus::serving; });
+  if (Status st = admin->start(admin_address_); !st.ok()) return st;
+  admin_ = std::move(admin);
+  return {};
+}
+
+void Server::stop_admin() {
+  if (admin_) admin_->stop();
+}
+
+Server& Server::listen_admin(std::string address) {
+  admin_address_ = std::move(address);
+  return *this;
+}
+int Server::admin_port() const { return admin_ ? admin_->port() : 0; }
 std::vector<int> Server::ports() const { return impl_->ports(); }
 int Server::port() const {
   for (int p : impl_->ports())
@@ -108,8 +152,18 @@ int Server::port() const {
 void Server::wait() { impl_->wait(); }
 Status Server::run() {
   add_built_in_services(*impl_, built_ins_added_);  // nothing when start() came first
-  return impl_->run();
+  if (!admin_address_.empty() && !admin_) {
+    if (Status st = start(); !st.ok()) return st;
+  }
+  Status st = impl_->run();
+  stop_admin();
+  return st;
 }
 void Server::shutdown(std::chrono::milliseconds grace) { impl_->shutdown(grace); }
+
+std::string Server::metrics_text(MetricsFormat format) const {
+  const metrics::Registry* m = impl_->metrics();
+  return m ? metrics::to_prometheus(*m, format) : std::string();
+}
 
 }  // namespace pronto

@@ -77,6 +77,7 @@ ServerImpl::ServerImpl(ServerOptions options)
   settings_.max_concurrent_streams = options_.max_concurrent_streams;
   if (options_.event_loops == 0) options_.event_loops = std::max(1u, std::thread::hardware_concurrency());
   if (options_.blocking_threads == 0) options_.blocking_threads = 1;
+  if (options_.metrics) metrics_ = std::make_unique<metrics::Registry>(metrics::Side::server);
 }
 
 ServerImpl::~ServerImpl() {
@@ -114,6 +115,11 @@ ServerImpl& ServerImpl::health_listener(std::string address) {
   }
   health_listener_->add_listen_address(std::move(address));
   return *health_listener_;
+}
+
+bool ServerImpl::serving() {
+  std::lock_guard lock(mu_);
+  return started_ && !shutting_down_ && !stopped_;
 }
 
 const Service::Method* ServerImpl::find_method(std::string_view path) const {

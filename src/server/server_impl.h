@@ -23,6 +23,7 @@
 
 #include "h2/session.h"
 #include "server/health_state.h"
+#include "metrics/registry.h"
 #include "transport/byte_stream.h"
 #include "pronto/server.h"
 #include "transport/event_loop.h"
@@ -73,6 +74,8 @@ class ServerImpl {
   // graceful shutdown (a second one ends the grace period at once); returns
   // once the server has stopped, however it was shut down.
   Status run();
+  // Started, and neither shutting down nor stopped (GET /healthz).
+  bool serving();
 
   // For calls and connections.
   const Service::Method* find_method(std::string_view path) const;
@@ -81,6 +84,8 @@ class ServerImpl {
   const h2::SessionSettings& session_settings() const noexcept { return settings_; }
   asio::thread_pool& blocking_pool() noexcept { return *pool_; }
   SharedMemoryBudget& memory_budget() noexcept { return memory_; }
+  // The call metrics (null with ServerOptions::metrics off).
+  metrics::Registry* metrics() const noexcept { return metrics_.get(); }
   void connection_gone();
 
   // In-process channels (server/in_process.cc). The channel's side of a
@@ -115,6 +120,8 @@ class ServerImpl {
   h2::SessionSettings settings_;
   // Before the loops: connections give their share back when destroyed.
   SharedMemoryBudget memory_;
+  // Before the loops: calls record into it until the loops stop.
+  std::unique_ptr<metrics::Registry> metrics_;
   struct ListenAddress {
     std::string address;
     std::optional<TlsServerOptions> tls;
