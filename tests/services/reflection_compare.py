@@ -111,8 +111,8 @@ def compare(i, pronto, grpcpp):
     if pk != gk:
         return [f"{what}: pronto answers {pk} ({pv}), grpc++ {gk} ({gv})"]
     if pk == "list_services_response":
-        # pronto serves grpc.reflection.v1 as well as v1alpha.
-        if pv != gv | {"grpc.reflection.v1.ServerReflection"}:
+        # pronto serves grpc.reflection.v1 as well as v1alpha, and health (on by default).
+        if pv != gv | {"grpc.reflection.v1.ServerReflection", "grpc.health.v1.Health"}:
             return [f"{what}: services differ: pronto {sorted(pv)}, grpc++ {sorted(gv)}"]
         return []
     if pk == "file_descriptor_response":

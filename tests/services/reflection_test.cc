@@ -97,7 +97,7 @@ struct pronto::Codec<RawBytes> {
   }
 };
 
-TEST_F(ReflectionTest, ListServicesNamesEveryServiceIncludingReflectionItself) {
+TEST_F(ReflectionTest, ListServicesNamesEveryServiceIncludingHealthAndReflectionItself) {
   v1::ServerReflectionRequest r;
   r.set_host("example");
   r.set_list_services("");
@@ -106,9 +106,9 @@ TEST_F(ReflectionTest, ListServicesNamesEveryServiceIncludingReflectionItself) {
   EXPECT_EQ(resp.original_request().list_services(), "");
   std::set<std::string> names;
   for (const auto& s : resp.list_services_response().service()) names.insert(s.name());
-  EXPECT_EQ(names,
-            (std::set<std::string>{"pronto.test.Echo", "refl.Shop", "grpc.reflection.v1.ServerReflection",
-                                   "grpc.reflection.v1alpha.ServerReflection"}));
+  EXPECT_EQ(names, (std::set<std::string>{"pronto.test.Echo", "refl.Shop", "grpc.health.v1.Health",
+                                          "grpc.reflection.v1.ServerReflection",
+                                          "grpc.reflection.v1alpha.ServerReflection"}));
 }
 
 TEST_F(ReflectionTest, FileByFilenameSendsTheFileFirstThenEachTransitiveImportOnce) {
