@@ -63,7 +63,7 @@ void ClientConnection::on_stream_close(void* stream, std::uint32_t error_code) {
 }
 void ClientConnection::on_body_drained(void* stream) { as_call(stream)->on_body_drained(); }
 
-void ClientConnection::on_goaway(std::int32_t, std::uint32_t) {
+void ClientConnection::on_goaway(std::int32_t, std::uint32_t, std::string_view) {
   draining_ = true;
   if (on_lost_) on_lost_(this);
 }

@@ -35,7 +35,7 @@ class ClientConnection final : public Connection {
   void on_remote_end(void* stream) override;
   void on_stream_close(void* stream, std::uint32_t error_code) override;
   void on_body_drained(void* stream) override;
-  void on_goaway(std::int32_t last_stream_id, std::uint32_t error_code) override;
+  void on_goaway(std::int32_t last_stream_id, std::uint32_t error_code, std::string_view debug_data) override;
   void on_closed() override;
 
   ClientCall* calls_ = nullptr;  // attached calls (intrusive list)
