@@ -64,6 +64,35 @@ struct ServerOptions {
   // run() only: whether run() handles SIGINT and SIGTERM (see run()). False
   // leaves signals alone; stop the server with shutdown() then.
   bool handle_signals = true;
+
+  // ---- Keepalive and connection management (gRPC proposals A8 and A9) ----
+  // Durations of milliseconds::max() mean "never". docs/design.md "Keepalive"
+  // and "Connection management" tell the details.
+  // The server PINGs a connection that has calls open after keepalive_time
+  // without one; no ACK within keepalive_timeout closes the connection (its
+  // calls are cancelled). grpc-core's defaults: 2 hours, 20 seconds.
+  std::chrono::milliseconds keepalive_time{std::chrono::hours(2)};
+  std::chrono::milliseconds keepalive_timeout{20000};
+  // Enforcement of the client's PINGs (grpc-core's ping-strike policy): a
+  // PING sooner than keepalive_min_time after the previous one is a strike
+  // (sooner than 2 hours while no call is open, unless
+  // permit_keepalive_without_calls); sending HEADERS or DATA clears the
+  // strikes; more than max_ping_strikes (0: no limit) get GOAWAY
+  // ENHANCE_YOUR_CALM with debug data "too_many_pings", and the connection
+  // closes. Defaults as grpc-core: 5 minutes, false, 2.
+  std::chrono::milliseconds keepalive_min_time{std::chrono::minutes(5)};
+  bool permit_keepalive_without_calls = false;
+  int max_ping_strikes = 2;
+  // A connection with no call open for max_connection_idle gets a graceful
+  // GOAWAY. A connection older than max_connection_age (each connection's
+  // age randomized by +-10%) gets a graceful GOAWAY; calls still running
+  // max_connection_age_grace after it are cancelled and the connection
+  // closed. Graceful GOAWAY: two steps as in grpc-core (last-stream-id
+  // 2^31-1 and a PING; on its ACK, or after 20 s, the real last stream id).
+  // Default: never, for all three.
+  std::chrono::milliseconds max_connection_idle = std::chrono::milliseconds::max();
+  std::chrono::milliseconds max_connection_age = std::chrono::milliseconds::max();
+  std::chrono::milliseconds max_connection_age_grace = std::chrono::milliseconds::max();
 };
 
 class Server {

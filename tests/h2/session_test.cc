@@ -463,8 +463,12 @@ TEST_F(SessionPair, two_step_goaway_lets_the_open_stream_finish_and_refuses_late
   body.finish();
   const std::int32_t first = start_request(&body);
   pump();
-  server_.submit_goaway(0, 0x7fffffff, {});
+  server_.submit_shutdown_notice();  // GOAWAY 2^31-1
+  server_.submit_ping(7);
   pump();
+  EXPECT_EQ(client_events_.goaway_last_stream, 0x7fffffff);
+  EXPECT_EQ(server_events_.ping_acks, std::vector<std::uint64_t>{7});
+  EXPECT_TRUE(server_.want_read());
   server_.submit_goaway(0, -1, {});  // the last stream processed: `first`
   pump();
   EXPECT_EQ(client_events_.goaway_last_stream, first);

@@ -1,0 +1,299 @@
+"""Keepalive (gRPC A8) and connection management (A9) of pronto-echo-server,
+seen by raw HTTP/2 peers (python3-h2) and the official Python client
+(python3-grpcio). One case per run:
+
+    hostile_keepalive.py --case=NAME --echo-server=PATH
+
+Cases:
+  too_many_pings       PINGs every 10 ms with no call open: GOAWAY
+                       ENHANCE_YOUR_CALM "too_many_pings" once the third strike
+                       comes (the 4th PING: the first is never a strike, as in
+                       grpc-core), then the connection closes; none before.
+  ping_ack_timeout     --keepalive-time-ms=200 --keepalive-timeout-ms=300: a peer
+                       with a call open that never answers PINGs is dropped
+                       (0.25..3 s after its call began); one that answers is kept.
+  max_connection_idle  --max-connection-idle-ms=300: after a call, the idle
+                       connection gets PING + GOAWAY(2^31-1), then, on the ACK,
+                       GOAWAY(last stream 1) and is closed.
+  max_connection_age_grpcio  --max-connection-age-ms=1000: grpcio makes calls in a
+                       loop for 5 s: none fails, the server saw >= 3 connections.
+  shutdown_two_step    SIGTERM with a call open: GOAWAY(2^31-1) + PING, then
+                       GOAWAY(1); the open call still completes OK.
+"""
+import argparse
+import os
+import select
+import signal
+import socket
+import subprocess
+import sys
+import time
+
+import h2.config
+import h2.connection
+import h2.events
+import hyperframe.frame
+
+ECHO_UNARY = "/pronto.test.Echo/Unary"
+ENHANCE_YOUR_CALM = 11
+MAX_STREAM_ID = 2**31 - 1
+
+
+def check(cond, what):
+    print(("ok   " if cond else "FAIL ") + what, flush=True)
+    if not cond:
+        raise SystemExit(1)
+
+
+def varint(n):
+    out = b""
+    while True:
+        b = n & 0x7F
+        n >>= 7
+        if n:
+            out += bytes([b | 0x80])
+        else:
+            return out + bytes([b])
+
+
+def echo_request(message=b"x", delay_ms=0):
+    body = b"\x0a" + varint(len(message)) + message
+    if delay_ms:
+        body += b"\x18" + varint(delay_ms)
+    return body
+
+
+def grpc_frame(payload):
+    return b"\x00" + len(payload).to_bytes(4, "big") + payload
+
+
+class Server:
+    def __init__(self, binary, *flags):
+        self.p = subprocess.Popen([binary, "--port=0", *flags], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                  stdin=subprocess.DEVNULL, text=True)
+        line = self.p.stdout.readline()
+        check(line.startswith("listening on port"), f"server started ({line.strip()})")
+        self.port = int(line.split()[-1])
+
+    def stop(self):
+        if self.p.poll() is None:
+            self.p.send_signal(signal.SIGTERM)
+        try:
+            _, err = self.p.communicate(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.p.kill()
+            _, err = self.p.communicate()
+        return err
+
+
+class Peer:
+    """A raw HTTP/2 client (python3-h2). auto_ack=False: PING ACKs are never
+    sent (h2 queues them; send_pending drops what it is told to)."""
+
+    def __init__(self, port):
+        self.sock = socket.create_connection(("127.0.0.1", port), timeout=10)
+        self.conn = h2.connection.H2Connection(h2.config.H2Configuration(client_side=True, header_encoding="utf-8"))
+        self.conn.initiate_connection()
+        self.flush()
+        self.events = []
+        self.eof = False
+
+    def flush(self):
+        data = self.conn.data_to_send()
+        if data:
+            self.sock.sendall(data)
+
+    def drop_pending(self):
+        self.conn.data_to_send()
+
+    def poll(self, timeout, auto_flush=True):
+        """Reads for up to `timeout` s; returns the new events."""
+        new = []
+        deadline = time.monotonic() + timeout
+        while not self.eof:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                break
+            r, _, _ = select.select([self.sock], [], [], left)
+            if not r:
+                break
+            try:
+                data = self.sock.recv(65536)
+            except OSError:
+                data = b""
+            if not data:
+                self.eof = True
+                break
+            evs = self.conn.receive_data(data)
+            if any(isinstance(e, h2.events.ConnectionTerminated) for e in evs):
+                # h2 takes any GOAWAY as the end; RFC 9113 6.8 lets the streams
+                # up to its last-stream-id finish (and a second GOAWAY follow).
+                self.conn.state_machine.state = h2.connection.ConnectionState.CLIENT_OPEN
+                # It also drops what it had queued, the ACKs of PINGs in this
+                # read among it: ACK them again.
+                self.drop_pending()
+                if auto_flush:
+                    for e in evs:
+                        if isinstance(e, h2.events.PingReceived):
+                            self.sock.sendall(hyperframe.frame.PingFrame(0, opaque_data=e.ping_data,
+                                                                         flags=["ACK"]).serialize())
+            new += evs
+            if auto_flush:
+                self.flush()
+            else:
+                self.drop_pending()
+        self.events += new
+        return new
+
+    def request(self, message=b"x", delay_ms=0):
+        sid = self.conn.get_next_available_stream_id()
+        self.conn.send_headers(sid, [(":method", "POST"), (":scheme", "http"), (":path", ECHO_UNARY),
+                                     (":authority", "localhost"), ("content-type", "application/grpc"),
+                                     ("te", "trailers")])
+        self.conn.send_data(sid, grpc_frame(echo_request(message, delay_ms)), end_stream=True)
+        self.flush()
+        return sid
+
+    def goaways(self):
+        return [e for e in self.events if isinstance(e, h2.events.ConnectionTerminated)]
+
+    def status_of(self, sid):
+        for e in self.events:
+            if isinstance(e, h2.events.TrailersReceived) and e.stream_id == sid:
+                return dict(e.headers).get("grpc-status")
+            if isinstance(e, h2.events.ResponseReceived) and e.stream_id == sid and \
+                    "grpc-status" in dict(e.headers):
+                return dict(e.headers)["grpc-status"]
+        return None
+
+
+def too_many_pings(args):
+    srv = Server(args.echo_server)
+    try:
+        p = Peer(srv.port)
+        p.poll(0.2)
+        for i in range(1, 4):
+            p.conn.ping(i.to_bytes(8, "big"))
+            p.flush()
+            p.poll(0.01)
+        p.poll(0.2)
+        check(not p.goaways() and not p.eof, "3 PINGs (2 strikes): no GOAWAY yet")
+        acks = [e for e in p.events if isinstance(e, h2.events.PingAckReceived)]
+        check(len(acks) == 3, f"the 3 PINGs were acknowledged ({len(acks)})")
+        p.conn.ping((4).to_bytes(8, "big"))
+        p.flush()
+        p.poll(2.0)
+        g = p.goaways()
+        check(len(g) == 1, f"one GOAWAY after the 4th PING (the 3rd strike): {g}")
+        check(g[0].error_code == ENHANCE_YOUR_CALM, f"ENHANCE_YOUR_CALM ({g[0].error_code})")
+        check(g[0].additional_data == b"too_many_pings", f"debug data too_many_pings ({g[0].additional_data!r})")
+        p.poll(2.0)
+        check(p.eof, "then the server closes the connection")
+        # The same with a call open and --permit... not needed: a call open makes
+        # pings sooner than 5 min still strikes; grpc-core's reset on sent data is
+        # covered by tests/transport (keepalive_test).
+    finally:
+        srv.stop()
+
+
+def ping_ack_timeout(args):
+    srv = Server(args.echo_server, "--keepalive-time-ms=200", "--keepalive-timeout-ms=300")
+    try:
+        deaf = Peer(srv.port)
+        deaf.poll(0.2)
+        sid = deaf.request(b"slow", delay_ms=10000)
+        start = time.monotonic()
+        while not deaf.eof and time.monotonic() - start < 5:
+            deaf.poll(0.1, auto_flush=False)  # never ACKs anything
+        took = time.monotonic() - start
+        pings = [e for e in deaf.events if isinstance(e, h2.events.PingReceived)]
+        check(len(pings) >= 1, f"the server pinged the peer ({len(pings)})")
+        check(deaf.eof and 0.25 <= took <= 3.0, f"a peer that does not ACK is dropped ({took:.2f} s)")
+        check(deaf.status_of(sid) is None, "its call got no response")
+
+        live = Peer(srv.port)
+        live.poll(0.2)
+        sid = live.request(b"slow", delay_ms=1500)
+        live.poll(2.5)
+        pings = [e for e in live.events if isinstance(e, h2.events.PingReceived)]
+        check(len(pings) >= 2, f"a peer that ACKs is pinged ({len(pings)} PINGs)...")
+        check(not live.eof and live.status_of(sid) == "0", f"...and kept; its call completes OK "
+              f"(status {live.status_of(sid)}, eof {live.eof})")
+    finally:
+        srv.stop()
+
+
+def max_connection_idle(args):
+    srv = Server(args.echo_server, "--max-connection-idle-ms=300")
+    try:
+        p = Peer(srv.port)
+        sid = p.request()
+        p.poll(0.2)
+        check(p.status_of(sid) == "0", "a call completes")
+        busy_end = time.monotonic()
+        while not p.eof and time.monotonic() - busy_end < 3:
+            p.poll(0.1)
+        took = time.monotonic() - busy_end
+        g = p.goaways()
+        check(len(g) == 2, f"two GOAWAYs ({[(x.error_code, x.last_stream_id) for x in g]})")
+        check(g[0].last_stream_id == MAX_STREAM_ID and g[0].error_code == 0, "first: NO_ERROR, 2^31-1")
+        check(g[1].last_stream_id == sid and g[1].error_code == 0, f"second: NO_ERROR, last stream {sid}")
+        i1 = p.events.index(g[1])
+        check(any(isinstance(e, h2.events.PingReceived) for e in p.events[:i1]),
+              "a PING (its ACK lets the second GOAWAY go) before the second")
+        check(p.eof and 0.2 <= took <= 1.5, f"then closed, {took:.2f} s after the call (idle 300 ms)")
+    finally:
+        srv.stop()
+
+
+def shutdown_two_step(args):
+    srv = Server(args.echo_server)
+    try:
+        p = Peer(srv.port)
+        sid = p.request(b"slow", delay_ms=500)
+        p.poll(0.1)
+        srv.p.send_signal(signal.SIGTERM)
+        start = time.monotonic()
+        while not p.eof and time.monotonic() - start < 5:
+            p.poll(0.1)
+        g = p.goaways()
+        check(len(g) == 2 and g[0].last_stream_id == MAX_STREAM_ID and g[1].last_stream_id == sid,
+              f"GOAWAY 2^31-1 then GOAWAY {sid} ({[(x.error_code, x.last_stream_id) for x in g]})")
+        check(p.status_of(sid) == "0", f"the open call completed OK ({p.status_of(sid)})")
+    finally:
+        srv.stop()
+
+
+def max_connection_age_grpcio(args):
+    import grpc
+    srv = Server(args.echo_server, "--max-connection-age-ms=1000", "--log-connections")
+    calls = failed = 0
+    try:
+        with grpc.insecure_channel(f"127.0.0.1:{srv.port}") as ch:
+            unary = ch.unary_unary(ECHO_UNARY, request_serializer=None, response_deserializer=None)
+            end = time.monotonic() + 5
+            while time.monotonic() < end:
+                try:
+                    unary(echo_request(b"age"), timeout=5)
+                except grpc.RpcError as e:
+                    failed += 1
+                    print("failed:", e.code(), e.details(), flush=True)
+                calls += 1
+                time.sleep(0.005)
+    finally:
+        err = srv.stop()
+    opened = err.count(" opened")
+    check(calls > 100 and failed == 0, f"{calls} calls in 5 s, {failed} failed")
+    check(opened >= 3, f"the server saw {opened} connections (>= 3 with max_connection_age 1 s)")
+
+
+CASES = {f.__name__: f for f in (too_many_pings, ping_ack_timeout, max_connection_idle, shutdown_two_step,
+                                  max_connection_age_grpcio)}
+
+if __name__ == "__main__":
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--case", required=True, choices=sorted(CASES))
+    ap.add_argument("--echo-server", required=True)
+    a = ap.parse_args()
+    CASES[a.case](a)
+    print("1 passed, 0 failed")
