@@ -228,9 +228,9 @@ def max_connection_idle(args):
     try:
         p = Peer(srv.port)
         sid = p.request()
-        p.poll(0.2)
+        busy_end = time.monotonic()  # (the call takes a millisecond)
+        p.poll(0.1)
         check(p.status_of(sid) == "0", "a call completes")
-        busy_end = time.monotonic()
         while not p.eof and time.monotonic() - busy_end < 3:
             p.poll(0.1)
         took = time.monotonic() - busy_end
@@ -241,7 +241,7 @@ def max_connection_idle(args):
         i1 = p.events.index(g[1])
         check(any(isinstance(e, h2.events.PingReceived) for e in p.events[:i1]),
               "a PING (its ACK lets the second GOAWAY go) before the second")
-        check(p.eof and 0.2 <= took <= 1.5, f"then closed, {took:.2f} s after the call (idle 300 ms)")
+        check(p.eof and 0.25 <= took <= 1.5, f"then closed, {took:.2f} s after the call (idle 300 ms)")
     finally:
         srv.stop()
 
