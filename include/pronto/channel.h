@@ -39,6 +39,20 @@ struct ChannelOptions {
   // Connect with TLS (ALPN h2, certificate verified against the target host
   // or tls->server_name_override).
   std::optional<TlsChannelOptions> tls{};
+
+  // ---- Keepalive and connection management (gRPC proposals A8 and A9) ----
+  // After keepalive_time without a PING, the client PINGs the server (only
+  // while calls are open, unless keepalive_permit_without_calls); no ACK
+  // within keepalive_timeout drops the connection, and its calls fail with
+  // UNAVAILABLE. Default: never (as grpc-core's client); a server enforces a
+  // minimum (grpc-core and pronto: 5 minutes), so values below it end in
+  // GOAWAY ENHANCE_YOUR_CALM "too_many_pings": the channel then doubles its
+  // keepalive_time for its next connections (A8). On any GOAWAY the
+  // channel sends new calls on a new connection and lets the running ones
+  // finish on the old one.
+  std::chrono::milliseconds keepalive_time = std::chrono::milliseconds::max();
+  std::chrono::milliseconds keepalive_timeout{20000};
+  bool keepalive_permit_without_calls = false;
 };
 
 class Channel : public std::enable_shared_from_this<Channel> {

@@ -75,6 +75,13 @@ class ChannelImpl {
   std::chrono::milliseconds backoff_{0};
   Status last_error_;
   std::atomic<bool> connected_{false};
+  // options_.keepalive_time, doubled on every GOAWAY "too_many_pings" (A8).
+  std::chrono::milliseconds keepalive_time_;
+  void configure(ClientConnection& conn) const;
+
+ public:
+  // The keepalive time the next connection uses (tests).
+  std::chrono::milliseconds keepalive_time() const noexcept { return keepalive_time_; }
 };
 
 }  // namespace pronto::detail

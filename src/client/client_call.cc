@@ -292,7 +292,8 @@ void ClientCall::on_stream_close(std::uint32_t error_code) {
   if (!status_) {
     using h2::ErrorCode;
     const auto code = static_cast<ErrorCode>(error_code);
-    if (code == ErrorCode::refused_stream) {
+    if (code == ErrorCode::refused_stream) [[unlikely]] {
+      if (retry_refused()) return;
       complete(Status::unavailable("stream refused by the server"));
     } else if (code == ErrorCode::cancel) {
       complete(Status::cancelled("stream cancelled by the server"));
@@ -320,12 +321,31 @@ void ClientCall::on_stream_close(std::uint32_t error_code) {
   unref();  // the stream's reference
 }
 
+bool ClientCall::retry_refused() {
+  // Transparent retry (as grpc-core): a stream the server did not process
+  // (its REFUSED_STREAM, or one above a GOAWAY's last-stream-id, which
+  // nghttp2 closes with REFUSED_STREAM, or one not yet started when GOAWAY
+  // came) goes again, once, on the channel's current connection; only while
+  // none of the request body has gone to the connection (so it is all still
+  // queued and nothing is buffered for the retry) and no response came.
+  if (retried_ || body_started_ || response_.headers_done()) return false;
+  retried_ = true;
+  if (conn_) conn_->detach(this);
+  conn_.reset();
+  stream_id_ = -1;
+  // The stream's reference goes with the retry (attach() takes it). After
+  // this callback: not inside the old session's event.
+  impl_.loop().post([this] { impl_.attach(this); });
+  return true;
+}
+
 void ClientCall::on_connection_lost(const std::string& reason) {
   if (!status_) complete(Status::unavailable("connection lost: " + reason));
   on_stream_close(0);
 }
 
 void ClientCall::on_body_drained() {
+  body_started_ = true;
   if (WriteOp* op = out_.drained(kMaxQueuedBytes)) wake(write_resumer_, op->waiter);
 }
 

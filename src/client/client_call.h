@@ -95,6 +95,8 @@ class ClientCall final : public ClientCallCore {
   // Resumes a waiter as `r` says (see Resumer).
   void wake(const Resumer& r, std::coroutine_handle<> h);
   void complete(Status status);  // the final status is known
+  // REFUSED_STREAM: true if the call goes again on a new stream.
+  [[gnu::noinline]] bool retry_refused();
   void abort(Status status);     // fail locally: status + RST_STREAM
   void submit_request();
   void queue_message(std::string message, bool compress, bool prefix_reserved = false);
@@ -130,6 +132,8 @@ class ClientCall final : public ClientCallCore {
   std::shared_ptr<ClientConnection> conn_;
   std::int32_t stream_id_ = -1;
   bool half_close_ = false;
+  bool body_started_ = false;  // request DATA went to the connection: no transparent retry
+  bool retried_ = false;       // the one transparent retry was made
   bool finishing_ = false;  // finish() was called: unread messages are dropped
   Resumer write_resumer_;
   Resumer read_resumer_;

@@ -1,6 +1,7 @@
 #include "client/client_connection.h"
 
 #include "client/client_call.h"
+#include "h2/error_code.h"
 
 namespace pronto::detail {
 
@@ -63,8 +64,10 @@ void ClientConnection::on_stream_close(void* stream, std::uint32_t error_code) {
 }
 void ClientConnection::on_body_drained(void* stream) { as_call(stream)->on_body_drained(); }
 
-void ClientConnection::on_goaway(std::int32_t, std::uint32_t, std::string_view) {
+void ClientConnection::on_goaway(std::int32_t, std::uint32_t error_code, std::string_view debug_data) {
   draining_ = true;
+  if (error_code == static_cast<std::uint32_t>(h2::ErrorCode::enhance_your_calm) && debug_data == kTooManyPings)
+    too_many_pings_ = true;
   if (on_lost_) on_lost_(this);
 }
 

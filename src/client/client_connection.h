@@ -6,6 +6,7 @@
 #pragma once
 
 #include <functional>
+#include <utility>
 
 #include "transport/connection.h"
 
@@ -26,6 +27,9 @@ class ClientConnection final : public Connection {
   void detach(ClientCall* call);
   // No new streams: the server sent GOAWAY or the connection is closing.
   bool draining() const noexcept { return draining_ || closed(); }
+  // The server sent GOAWAY ENHANCE_YOUR_CALM "too_many_pings" (A8: the
+  // channel doubles its keepalive time). True once.
+  bool take_too_many_pings() noexcept { return std::exchange(too_many_pings_, false); }
 
  private:
   void* on_begin_headers(std::int32_t stream_id, void* stream) override;
@@ -41,6 +45,7 @@ class ClientConnection final : public Connection {
   ClientCall* calls_ = nullptr;  // attached calls (intrusive list)
   std::function<void(ClientConnection*)> on_lost_;
   bool draining_ = false;
+  bool too_many_pings_ = false;
 };
 
 }  // namespace pronto::detail
