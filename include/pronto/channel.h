@@ -12,6 +12,8 @@
 #pragma once
 
 #include <chrono>
+#include <cstddef>
+#include <cstdint>
 #include <memory>
 #include <optional>
 #include <string>
@@ -53,6 +55,17 @@ struct ChannelOptions {
   std::chrono::milliseconds keepalive_time = std::chrono::milliseconds::max();
   std::chrono::milliseconds keepalive_timeout{20000};
   bool keepalive_permit_without_calls = false;
+
+  // ---- Limits ----
+  // (Also above: max_receive_message_size, connect_timeout.)
+  // Response header block size (headers and trailers together, as HPACK
+  // counts them), advertised as SETTINGS_MAX_HEADER_LIST_SIZE: a larger one
+  // fails the call with RESOURCE_EXHAUSTED. Default 16 KiB.
+  std::uint32_t max_header_list_size = 16 * 1024;
+  // A request message larger than this (serialized, before compression)
+  // fails the call with RESOURCE_EXHAUSTED; nothing of it is sent. Default:
+  // no limit (as grpc-core).
+  std::size_t max_send_message_size = SIZE_MAX;
 };
 
 class Channel : public std::enable_shared_from_this<Channel> {

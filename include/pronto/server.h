@@ -93,6 +93,25 @@ struct ServerOptions {
   std::chrono::milliseconds max_connection_idle = std::chrono::milliseconds::max();
   std::chrono::milliseconds max_connection_age = std::chrono::milliseconds::max();
   std::chrono::milliseconds max_connection_age_grace = std::chrono::milliseconds::max();
+
+  // ---- Limits ----
+  // (Also above: max_receive_message_size, max_concurrent_streams,
+  // handshake_timeout, max_connection_memory, max_server_memory.)
+  // Request header block size (HPACK: name + value + 32 per field),
+  // advertised as SETTINGS_MAX_HEADER_LIST_SIZE: a larger block fails the
+  // call with RESOURCE_EXHAUSTED; past 4x this (at least 64 KiB) the stream
+  // is reset unexamined. Default 16 KiB (grpc-core: 16 KiB).
+  std::uint32_t max_header_list_size = 16 * 1024;
+  // Connections open at once, server-wide (0: no limit). Past it, a new
+  // connection is accepted and closed at once (as grpc-core's
+  // max_allowed_incoming_connections; the client sees the connection reset
+  // and retries with backoff) rather than left in the listen backlog.
+  // A connection counts until it is closed.
+  std::size_t max_connections = 0;
+  // A response message larger than this (after serialization, before
+  // compression) fails the call with RESOURCE_EXHAUSTED instead of going
+  // out. Default: no limit (as grpc-core).
+  std::size_t max_send_message_size = SIZE_MAX;
 };
 
 class Server {

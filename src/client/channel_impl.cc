@@ -124,7 +124,7 @@ void ChannelImpl::connect() {
                         }
                         auto conn = std::make_shared<ClientConnection>(
                             *loop_, std::move(*socket), [this](ClientConnection* c) { on_lost(c); },
-                            tls_ ? std::make_unique<TlsFilter>(tls_, tls_name_) : nullptr);
+                            tls_ ? std::make_unique<TlsFilter>(tls_, tls_name_) : nullptr, session_settings());
                         on_connected(std::move(conn));
                       });
 }
@@ -138,7 +138,14 @@ void ChannelImpl::connect_stream() {
     return;
   }
   on_connected(std::make_shared<ClientConnection>(*loop_, std::move(*stream),
-                                                  [this](ClientConnection* c) { on_lost(c); }, nullptr));
+                                                  [this](ClientConnection* c) { on_lost(c); }, nullptr,
+                                                  session_settings()));
+}
+
+h2::SessionSettings ChannelImpl::session_settings() const {
+  h2::SessionSettings s;
+  s.max_header_list_size = options_.max_header_list_size;
+  return s;
 }
 
 void ChannelImpl::configure(ClientConnection& conn) const {

@@ -14,6 +14,7 @@
 #include <string>
 #include <vector>
 
+#include "h2/session.h"
 #include "pronto/channel.h"
 #include "transport/address.h"
 #include "transport/byte_stream.h"
@@ -78,6 +79,7 @@ class ChannelImpl {
   // options_.keepalive_time, doubled on every GOAWAY "too_many_pings" (A8).
   std::chrono::milliseconds keepalive_time_;
   void configure(ClientConnection& conn) const;
+  h2::SessionSettings session_settings() const;
 
  public:
   // The keepalive time the next connection uses (tests).

@@ -60,7 +60,8 @@ ClientCall::ClientCall(std::shared_ptr<Channel> channel, std::string_view path, 
       impl_(channel_->impl()),
       path_(path),
       options_(std::move(options)),
-      in_(impl_.options().max_receive_message_size) {
+      in_(impl_.options().max_receive_message_size),
+      header_budget_(impl_.options().max_header_list_size) {
   out_.set_encoding(options_.compression);
 }
 
@@ -141,7 +142,7 @@ void ClientCall::launch(std::optional<std::string> first, bool half_close, Unary
         return;
       }
     }
-    if (first) queue_message(std::move(*first), true);
+    if (first && !queue_message(std::move(*first), true)) return;
     if (half_close) {
       half_close_ = true;
       out_.body().finish();
@@ -230,7 +231,7 @@ bool ClientCall::on_header_past_limit(call::HeaderBudget::Verdict v) {
 
 Status ClientCall::headers_too_large() const {
   return Status::resource_exhausted(std::string(response_.headers_done() ? "response trailers" : "response headers") +
-                                    " exceed " + std::to_string(call::kMaxHeaderBytes) + " bytes");
+                                    " exceed " + std::to_string(header_budget_.soft_limit()) + " bytes");
 }
 
 void ClientCall::on_headers_end(bool end_stream) {
@@ -406,8 +407,16 @@ void ClientCall::finish_waiters() {
 
 // ---- user operations (any thread) -------------------------------------------
 
-void ClientCall::queue_message(std::string message, bool compress, bool prefix_reserved) {
+bool ClientCall::queue_message(std::string message, bool compress, bool prefix_reserved) {
+  const std::size_t size = message.size() - (prefix_reserved ? kFramePrefixSize : 0);
+  const std::size_t limit = std::min<std::size_t>(impl_.options().max_send_message_size, 0xFFFFFFFFu);
+  if (size > limit) [[unlikely]] {
+    abort(Status::resource_exhausted("request message larger than max_send_message_size (" +
+                                     std::to_string(size) + " vs. " + std::to_string(limit) + ")"));
+    return false;
+  }
   out_.queue(std::move(message), prefix_reserved, compress);
+  return true;
 }
 
 bool ClientCall::start_read(ReadOp& op) {
@@ -433,7 +442,11 @@ bool ClientCall::start_write(WriteOp& op) {
       wake(write_resumer_, op.waiter);
       return;
     }
-    queue_message(std::move(op.message), op.compress, op.prefix_reserved);
+    if (!queue_message(std::move(op.message), op.compress, op.prefix_reserved)) {
+      op.ok = false;
+      wake(write_resumer_, op.waiter);
+      return;
+    }
     if (conn_ && stream_id_ > 0) {
       conn_->session().resume(stream_id_, out_.body());
       flush();

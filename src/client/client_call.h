@@ -99,7 +99,8 @@ class ClientCall final : public ClientCallCore {
   [[gnu::noinline]] bool retry_refused();
   void abort(Status status);     // fail locally: status + RST_STREAM
   void submit_request();
-  void queue_message(std::string message, bool compress, bool prefix_reserved = false);
+  // False: too large (the call failed with RESOURCE_EXHAUSTED).
+  bool queue_message(std::string message, bool compress, bool prefix_reserved = false);
   void credit_window();
   void deliver_reads();
   // Ends the request side once queued writes are sent (loop side).

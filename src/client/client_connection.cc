@@ -11,14 +11,14 @@ ClientCall* as_call(void* stream) { return static_cast<ClientCall*>(stream); }
 
 ClientConnection::ClientConnection(EventLoop& loop, Socket socket,
                                    std::function<void(ClientConnection*)> on_lost,
-                                   std::unique_ptr<TlsFilter> tls)
+                                   std::unique_ptr<TlsFilter> tls, const h2::SessionSettings& settings)
     : ClientConnection(loop, std::make_unique<SocketStream>(std::move(socket)), std::move(on_lost),
-                       std::move(tls)) {}
+                       std::move(tls), settings) {}
 
 ClientConnection::ClientConnection(EventLoop& loop, std::unique_ptr<ByteStream> stream,
                                    std::function<void(ClientConnection*)> on_lost,
-                                   std::unique_ptr<TlsFilter> tls)
-    : Connection(loop, std::move(stream), h2::Session::Role::client, h2::SessionSettings{}, std::move(tls)),
+                                   std::unique_ptr<TlsFilter> tls, const h2::SessionSettings& settings)
+    : Connection(loop, std::move(stream), h2::Session::Role::client, settings, std::move(tls)),
       on_lost_(std::move(on_lost)) {
   peer();  // worked out now: calls report it, also after the socket is gone
 }

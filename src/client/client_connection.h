@@ -17,10 +17,11 @@ class ClientCall;
 class ClientConnection final : public Connection {
  public:
   ClientConnection(EventLoop& loop, Socket socket, std::function<void(ClientConnection*)> on_lost,
-                   std::unique_ptr<TlsFilter> tls);
+                   std::unique_ptr<TlsFilter> tls, const h2::SessionSettings& settings = {});
   // On any byte stream (an in-process channel's pipe end).
   ClientConnection(EventLoop& loop, std::unique_ptr<ByteStream> stream,
-                   std::function<void(ClientConnection*)> on_lost, std::unique_ptr<TlsFilter> tls);
+                   std::function<void(ClientConnection*)> on_lost, std::unique_ptr<TlsFilter> tls,
+                   const h2::SessionSettings& settings = {});
 
   // Opens a stream for the call. Returns the stream id (<0 on failure).
   std::int32_t submit(ClientCall* call, const h2::HeaderBlock& headers, h2::OutboundBody& body);
