@@ -251,6 +251,8 @@ void ClientCall::on_headers_end(bool end_stream) {
       return;
     }
     in_.set_encoding(response_.encoding());
+    retryable_ = false;  // the server processes the call: never retried now
+    retained_.clear();
     return;
   }
   // Trailers. (After finish() the data was dropped unread, so where the
@@ -326,11 +328,17 @@ bool ClientCall::retry_refused() {
   // Transparent retry (as grpc-core): a stream the server did not process
   // (its REFUSED_STREAM, or one above a GOAWAY's last-stream-id, which
   // nghttp2 closes with REFUSED_STREAM, or one not yet started when GOAWAY
-  // came) goes again, once, on the channel's current connection; only while
-  // none of the request body has gone to the connection (so it is all still
-  // queued and nothing is buffered for the retry) and no response came.
-  if (retried_ || body_started_ || response_.headers_done()) return false;
+  // came) goes again, once, on the channel's current connection, while no
+  // response came and the request messages written so far fit in
+  // kRetryBufferBytes (kept in retained_ until the response headers).
+  if (retried_ || !retryable_ || response_.headers_done()) return false;
   retried_ = true;
+  // The request again from its start: what went out is kept in retained_.
+  out_.body().discard();
+  out_.body().deferred = false;
+  for (auto& m : retained_) out_.queue(std::move(m.bytes), m.prefix_reserved, m.compress);
+  retained_.clear();
+  if (half_close_) out_.body().finish();
   if (conn_) conn_->detach(this);
   conn_.reset();
   stream_id_ = -1;
@@ -346,7 +354,6 @@ void ClientCall::on_connection_lost(const std::string& reason) {
 }
 
 void ClientCall::on_body_drained() {
-  body_started_ = true;
   if (WriteOp* op = out_.drained(kMaxQueuedBytes)) wake(write_resumer_, op->waiter);
 }
 
@@ -414,6 +421,15 @@ bool ClientCall::queue_message(std::string message, bool compress, bool prefix_r
     abort(Status::resource_exhausted("request message larger than max_send_message_size (" +
                                      std::to_string(size) + " vs. " + std::to_string(limit) + ")"));
     return false;
+  }
+  if (retryable_ && !retried_) [[likely]] {
+    if (retained_bytes_ + message.size() <= kRetryBufferBytes) {
+      retained_bytes_ += message.size();
+      retained_.push_back({message, compress, prefix_reserved});
+    } else {
+      retryable_ = false;
+      retained_.clear();
+    }
   }
   out_.queue(std::move(message), prefix_reserved, compress);
   return true;

@@ -133,8 +133,19 @@ class ClientCall final : public ClientCallCore {
   std::shared_ptr<ClientConnection> conn_;
   std::int32_t stream_id_ = -1;
   bool half_close_ = false;
-  bool body_started_ = false;  // request DATA went to the connection: no transparent retry
-  bool retried_ = false;       // the one transparent retry was made
+  // Transparent retry of a refused stream (retry_refused): the request
+  // messages queued so far, until response headers arrive, at most
+  // kRetryBufferBytes (past it the call is not retried).
+  static constexpr std::size_t kRetryBufferBytes = 64 * 1024;
+  struct Retained {
+    std::string bytes;
+    bool compress;
+    bool prefix_reserved;
+  };
+  std::vector<Retained> retained_;
+  std::size_t retained_bytes_ = 0;
+  bool retryable_ = true;
+  bool retried_ = false;  // the one transparent retry was made
   bool finishing_ = false;  // finish() was called: unread messages are dropped
   Resumer write_resumer_;
   Resumer read_resumer_;

@@ -17,6 +17,14 @@ Cases:
                        GOAWAY(last stream 1) and is closed.
   max_connection_age_grpcio  --max-connection-age-ms=1000: grpcio makes calls in a
                        loop for 5 s: none fails, the server saw >= 3 connections.
+  refused_stream_retry  a raw HTTP/2 server (python3-h2) and upload_client (the
+                       pronto client, one Echo/ClientStream call): a stream refused
+                       (RST_STREAM REFUSED_STREAM) is retried once, transparently
+                       (2 streams, call OK); refused twice, the call fails
+                       UNAVAILABLE after exactly 2 streams; a stream above a
+                       GOAWAY's last-stream-id (0) goes again on a new connection;
+                       a call that wrote more than the 64 KiB retry buffer is not
+                       retried (1 stream, UNAVAILABLE).
   shutdown_two_step    SIGTERM with a call open: GOAWAY(2^31-1) + PING, then
                        GOAWAY(1); the open call still completes OK.
 """
@@ -30,6 +38,7 @@ import sys
 import time
 
 import h2.config
+import h2.errors
 import h2.connection
 import h2.events
 import hyperframe.frame
@@ -287,13 +296,114 @@ def max_connection_age_grpcio(args):
     check(opened >= 3, f"the server saw {opened} connections (>= 3 with max_connection_age 1 s)")
 
 
+class RawServer:
+    """A raw HTTP/2 server on a thread: `plan` says what each successive
+    request stream gets: "refuse" (RST_STREAM REFUSED_STREAM), "goaway"
+    (GOAWAY last-stream-id 0, then close), "ok" (an empty message, grpc-status 0,
+    once the request ended)."""
+
+    def __init__(self, plan):
+        import threading
+        self.plan = list(plan)
+        self.streams = 0
+        self.connections = 0
+        self.lsock = socket.socket()
+        self.lsock.bind(("127.0.0.1", 0))
+        self.lsock.listen(8)
+        self.port = self.lsock.getsockname()[1]
+        self.stop = False
+        self.thread = threading.Thread(target=self.run, daemon=True)
+        self.thread.start()
+
+    def run(self):
+        conns = {}
+        while not self.stop:
+            r, _, _ = select.select([self.lsock, *conns], [], [], 0.05)
+            for s in r:
+                if s is self.lsock:
+                    c, _ = self.lsock.accept()
+                    h = h2.connection.H2Connection(h2.config.H2Configuration(client_side=False,
+                                                                             header_encoding="utf-8"))
+                    h.initiate_connection()
+                    c.sendall(h.data_to_send())
+                    conns[c] = [h, {}]
+                    self.connections += 1
+                    continue
+                h, pending = conns[s]
+                try:
+                    data = s.recv(65536)
+                except OSError:
+                    data = b""
+                if not data:
+                    s.close()
+                    del conns[s]
+                    continue
+                close = False
+                for e in h.receive_data(data):
+                    if isinstance(e, h2.events.RequestReceived):
+                        self.streams += 1
+                        what = self.plan.pop(0) if self.plan else "ok"
+                        if what == "refuse":
+                            h.reset_stream(e.stream_id, h2.errors.ErrorCodes.REFUSED_STREAM)
+                        elif what == "goaway":
+                            h.close_connection(last_stream_id=0)
+                            close = True
+                        else:
+                            pending[e.stream_id] = True
+                    elif isinstance(e, h2.events.DataReceived):
+                        h.acknowledge_received_data(e.flow_controlled_length, e.stream_id)
+                    if isinstance(e, h2.events.StreamEnded) and pending.pop(e.stream_id, None):
+                        h.send_headers(e.stream_id, [(":status", "200"), ("content-type", "application/grpc")])
+                        h.send_data(e.stream_id, grpc_frame(b""))  # an empty EchoResponse
+                        h.send_headers(e.stream_id, [("grpc-status", "0")], end_stream=True)
+                try:
+                    s.sendall(h.data_to_send())
+                except OSError:
+                    close = True
+                if close:
+                    s.close()
+                    del conns[s]
+        for s in conns:
+            s.close()
+        self.lsock.close()
+
+    def close(self):
+        self.stop = True
+        self.thread.join()
+
+
+def refused_stream_retry(args):
+    def run(plan, *flags):
+        srv = RawServer(plan)
+        try:
+            p = subprocess.run([args.upload_client, f"--target=127.0.0.1:{srv.port}", "--timeout-s=10", *flags],
+                               capture_output=True, text=True, timeout=30)
+        finally:
+            srv.close()
+        return p.returncode, p.stdout.strip().splitlines()[-1] if p.stdout.strip() else p.stderr, srv
+
+    rc, out, srv = run(["refuse", "ok"], "--mib=0")
+    check(rc == 0 and srv.streams == 2, f"refused once: retried, OK ({out}; {srv.streams} streams)")
+    rc, out, srv = run(["refuse", "refuse", "ok"], "--mib=0")
+    check(rc != 0 and "UNAVAILABLE" in out and srv.streams == 2,
+          f"refused twice: UNAVAILABLE after 2 streams, no third ({out}; {srv.streams} streams)")
+    rc, out, srv = run(["goaway", "ok"], "--mib=0")
+    check(rc == 0 and srv.streams == 2 and srv.connections == 2,
+          f"above GOAWAY's last-stream-id: again on a new connection, OK ({out}; {srv.streams} streams, "
+          f"{srv.connections} connections)")
+    rc, out, srv = run(["refuse", "ok"], "--mib=1", "--chunk-kib=128")
+    check(rc != 0 and "UNAVAILABLE" in out and srv.streams == 1,
+          f"past the 64 KiB retry buffer: not retried ({out}; {srv.streams} streams)")
+
+
 CASES = {f.__name__: f for f in (too_many_pings, ping_ack_timeout, max_connection_idle, shutdown_two_step,
-                                  max_connection_age_grpcio)}
+                                  max_connection_age_grpcio, refused_stream_retry)}
 
 if __name__ == "__main__":
     ap = argparse.ArgumentParser()
     ap.add_argument("--case", required=True, choices=sorted(CASES))
     ap.add_argument("--echo-server", required=True)
+    ap.add_argument("--upload-client")
     a = ap.parse_args()
     CASES[a.case](a)
     print("1 passed, 0 failed")
