@@ -52,7 +52,9 @@ class HeaderBudget {
   }
   bool over_soft() const noexcept { return bytes_ > soft_; }
   std::size_t soft_limit() const noexcept { return soft_; }
-  std::size_t hard_limit() const noexcept { return soft_ > kHardMaxHeaderBytes / 4 ? soft_ * 4 : kHardMaxHeaderBytes; }
+  std::size_t hard_limit() const noexcept {
+    return soft_ > kHardMaxHeaderBytes / 4 ? soft_ * 4 : kHardMaxHeaderBytes;
+  }
 
  private:
   std::size_t bytes_ = 0;

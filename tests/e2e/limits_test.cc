@@ -54,7 +54,8 @@ TEST(Limits, server_max_send_message_size_fails_a_larger_response_with_resource_
   Echo::Stub stub(Channel::create(server.target()));
   auto big = stub.Unary(request(std::string(200, 'a')));
   EXPECT_EQ(big.status().code(), StatusCode::resource_exhausted) << big.status().to_string();
-  EXPECT_NE(big.status().message().find("max_send_message_size"), std::string::npos) << big.status().message();
+  EXPECT_NE(big.status().message().find("max_send_message_size"), std::string::npos)
+      << big.status().message();
   EXPECT_TRUE(stub.Unary(request(std::string(50, 'a'))).ok());
 }
 
