@@ -1,10 +1,12 @@
-# pronto_generate(TARGET <target> PROTOS <a.proto>... [IMPORT_DIRS <dir>...])
+# pronto_generate(TARGET <target> PROTOS <a.proto>... [IMPORT_DIRS <dir>...]
+#                 [NO_LINK])
 #
 # Runs protoc with protoc-gen-pronto on each proto (see docs/codegen.md) and
 # adds the generated X.pb.cc and X.pronto.cc to <target>, the output
 # directory to its include path, and links pronto::pronto and
 # protobuf::libprotobuf (all PUBLIC, so users of <target> can include the
-# generated headers).
+# generated headers). NO_LINK links nothing (for pronto's own layers, which
+# are part of pronto: src/services).
 #
 # Outputs go to ${CMAKE_CURRENT_BINARY_DIR}/pronto_gen, keeping each proto's
 # path relative to its import dir: with IMPORT_DIRS protos, the file
@@ -32,7 +34,7 @@ function(_pronto_path_is_under path dir out)
 endfunction()
 
 function(pronto_generate)
-  cmake_parse_arguments(PARSE_ARGV 0 PG "" "TARGET" "PROTOS;IMPORT_DIRS")
+  cmake_parse_arguments(PARSE_ARGV 0 PG "NO_LINK" "TARGET" "PROTOS;IMPORT_DIRS")
   if(NOT PG_TARGET)
     message(FATAL_ERROR "pronto_generate: TARGET is required")
   endif()
@@ -70,7 +72,9 @@ function(pronto_generate)
   if(NOT plugin)
     message(FATAL_ERROR "pronto_generate: no protoc-gen-pronto target (find_package(pronto) first)")
   endif()
-  if(TARGET pronto::pronto)
+  if(PG_NO_LINK)
+    set(library "")
+  elseif(TARGET pronto::pronto)
     set(library pronto::pronto)
   elseif(TARGET pronto)
     set(library pronto)
@@ -144,5 +148,7 @@ function(pronto_generate)
 
   target_sources(${PG_TARGET} PRIVATE ${sources})
   target_include_directories(${PG_TARGET} PUBLIC "${out_dir}")
-  target_link_libraries(${PG_TARGET} PUBLIC ${library} protobuf::libprotobuf)
+  if(NOT PG_NO_LINK)
+    target_link_libraries(${PG_TARGET} PUBLIC ${library} protobuf::libprotobuf)
+  endif()
 endfunction()

@@ -11,9 +11,15 @@ namespace {
 const char* const kChannelParam = "std::shared_ptr<::pronto::Channel> channel";
 const char* const kChannelInit = "channel_(std::move(channel))";
 
-void emit_server_side(CodeWriter& w, const ServiceModel& service) {
+void emit_server_side(CodeWriter& w, const FileModel& file, const ServiceModel& service) {
   std::string scope = service.name + "::Service";
+  // The file's descriptor first (server reflection answers from it), then the methods.
   std::vector<CallShape> registrations;
+  if (!file.descriptor_table.empty()) {
+    registrations.push_back(
+        {"", "::google::protobuf::internal::AssignDescriptors", {"&::" + file.descriptor_table}, ";"});
+  }
+  registrations.push_back({"", "set_file_descriptor", {file.file_descriptor}, ";"});
   for (const MethodModel& method : service.methods) registrations.push_back(handler_registration(method));
   w.constructor({"", scope + "::Service", {}, ""}, "::pronto::Service(std::string(service_full_name))",
                 registrations);
@@ -61,7 +67,7 @@ std::string emit_source(const FileModel& file) {
     if (i > 0) w.blank();
     w.line("// " + file.services[i].full_name);
     w.blank();
-    emit_server_side(w, file.services[i]);
+    emit_server_side(w, file, file.services[i]);
     w.blank();
     emit_client_side(w, file.services[i]);
   }

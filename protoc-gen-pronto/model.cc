@@ -3,6 +3,7 @@
 
 #include <google/protobuf/compiler/cpp/names.h>
 #include <google/protobuf/descriptor.h>
+#include <google/protobuf/descriptor.pb.h>
 
 #include <string_view>
 
@@ -68,6 +69,35 @@ ServiceModel build_service(const pb::ServiceDescriptor& service) {
   return s;
 }
 
+// The name protoc's C++ generator gives a file's descriptor table, declared
+// in its .pb.h: "descriptor_table_" and the file name with every character
+// other than [A-Za-z0-9_] as '_' and its hex code ("a/b.proto" ->
+// "descriptor_table_a_2fb_2eproto").
+std::string descriptor_table_name(const std::string& file_name) {
+  static constexpr char hex[] = "0123456789abcdef";
+  std::string name = "descriptor_table_";
+  for (unsigned char c : file_name) {
+    if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_') {
+      name += static_cast<char>(c);
+    } else {
+      name += '_';
+      if (c >= 16) name += hex[c >> 4];
+      name += hex[c & 15];
+    }
+  }
+  return name;
+}
+
+// How generated code reaches the file's descriptor (FileModel::file_descriptor).
+std::string file_descriptor_expression(const pb::FileDescriptor& file) {
+  if (file.options().optimize_for() == pb::FileOptions::LITE_RUNTIME) return "nullptr";
+  if (file.message_type_count() > 0) return cpp_type(*file.message_type(0)) + "::descriptor()->file()";
+  if (file.enum_type_count() > 0) {
+    return pb::compiler::cpp::QualifiedClassName(file.enum_type(0)) + "_descriptor()->file()";
+  }
+  return "::google::protobuf::DescriptorPool::generated_pool()->FindFileByName(\"" + file.name() + "\")";
+}
+
 }  // namespace
 
 std::string package_to_namespace(const std::string& package) {
@@ -96,6 +126,10 @@ FileModel build_file_model(const pb::FileDescriptor& file) {
   f.proto_path = file.name();
   f.base_path = strip_proto_extension(file.name());
   f.cpp_namespace = package_to_namespace(file.package());
+  f.file_descriptor = file_descriptor_expression(file);
+  if (f.file_descriptor.find("FindFileByName") != std::string::npos) {
+    f.descriptor_table = descriptor_table_name(file.name());
+  }
   for (int i = 0; i < file.service_count(); ++i) {
     f.services.push_back(build_service(*file.service(i)));
   }

@@ -39,6 +39,15 @@ struct FileModel {
   std::string base_path;      // "a/b/thing"; outputs are base_path + ".pronto.h/.cc"
   std::string cpp_namespace;  // "a::b"; empty without a package
   std::vector<ServiceModel> services;
+  // A C++ expression for the file's `const google::protobuf::FileDescriptor*`
+  // in the generated pool (through a type of the file, which also links its
+  // .pb.cc in); "nullptr" for a lite-runtime file, which has none.
+  std::string file_descriptor;
+  // For a file with no message or enum of its own: the name of the
+  // descriptor table its .pb.h declares, which the generated code loads
+  // before `file_descriptor` (which also makes the linker keep the .pb.cc
+  // out of a static library); empty otherwise.
+  std::string descriptor_table;
 };
 
 // Resolves every name the generated code needs from `file`'s descriptors.

@@ -29,11 +29,13 @@ if(NOT TARGET pronto)
   pkg_check_modules(NGHTTP2 REQUIRED IMPORTED_TARGET libnghttp2>=1.52)
   find_package(OpenSSL REQUIRED)
   find_package(ZLIB REQUIRED)
+  find_library(PRONTO_HTTP_PARSER_LIBRARY http_parser REQUIRED)  # libhttp-parser-dev
   add_library(pronto STATIC IMPORTED)
   set_target_properties(pronto PROPERTIES
     IMPORTED_LOCATION "${PRONTO_BUILD_DIR}/libpronto.a"
     INTERFACE_INCLUDE_DIRECTORIES "${PRONTO_SOURCE_DIR}/include"
-    INTERFACE_LINK_LIBRARIES "Threads::Threads;PkgConfig::NGHTTP2;OpenSSL::SSL;OpenSSL::Crypto;ZLIB::ZLIB")
+    INTERFACE_LINK_LIBRARIES
+      "Threads::Threads;PkgConfig::NGHTTP2;OpenSSL::SSL;OpenSSL::Crypto;ZLIB::ZLIB;${PRONTO_HTTP_PARSER_LIBRARY}")
   add_executable(protoc-gen-pronto IMPORTED)
   set_target_properties(protoc-gen-pronto PROPERTIES IMPORTED_LOCATION "${PRONTO_BUILD_DIR}/bin/protoc-gen-pronto")
   include("${PRONTO_SOURCE_DIR}/cmake/pronto_generate.cmake")

@@ -38,6 +38,7 @@ struct ClientOptions {
   std::int64_t calls = 0;
   std::int64_t message_size = 100;
   std::int64_t total_bytes = 1 << 30;
+  bool metrics = true;  // pronto client: ChannelOptions::metrics (scenario i)
 };
 
 // The clients' command line; exits 2 on a usage error, 0 after --help.
@@ -68,7 +69,8 @@ inline ClientOptions parse_client_flags(int argc, char** argv, const std::string
       .number("seconds=S", &o.seconds, 0, HUGE_VAL, "seconds measured")
       .integer("calls", &o.calls, std::int64_t{0}, kMax, "exactly this many calls, no warm-up; 0: by time")
       .integer("message-size", &o.message_size, std::int64_t{1}, kMax, "bytes of each streamed message")
-      .integer("total-bytes", &o.total_bytes, std::int64_t{0}, kMax, "upload: bytes sent in all");
+      .integer("total-bytes", &o.total_bytes, std::int64_t{0}, kMax, "upload: bytes sent in all")
+      .boolean("metrics", &o.metrics, "pronto client: count calls (ChannelOptions::metrics); --no-metrics: off");
   flags.parse_or_exit(argc, argv);
   return o;
 }

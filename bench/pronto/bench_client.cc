@@ -134,7 +134,7 @@ int run_unary(const Options& o) {
   const bool hello = o.method == "hello";
   std::vector<std::shared_ptr<pronto::Channel>> channels;
   for (int i = 0; i < o.channels; ++i) {
-    auto ch = pronto::Channel::create(o.target);
+    auto ch = pronto::Channel::create(o.target, {.metrics = o.metrics});
     // Connect before anything is measured.
     helloworld::HelloRequest req;
     req.set_name("world");
@@ -217,7 +217,7 @@ int run_unary(const Options& o) {
 }
 
 int run_upload(const Options& o) {
-  bench::Bench::Stub stub(pronto::Channel::create(o.target));
+  bench::Bench::Stub stub(pronto::Channel::create(o.target, {.metrics = o.metrics}));
   bench::Blob blob;
   blob.mutable_data()->assign(static_cast<std::size_t>(o.message_size), 'u');
   std::int64_t messages = o.total_bytes / o.message_size;

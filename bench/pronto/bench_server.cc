@@ -2,7 +2,7 @@
 // with the same behaviour as bench/official/*_server.cc. Helloworld is
 // served by the example's own helloworld-server.
 //
-//   bench-pronto-server [--port=0] [--threads=1]
+//   bench-pronto-server [--port=0] [--threads=1] [--no-metrics]
 //
 // --threads: event loops (the harness uses one). Prints
 // "listening on port N"; SIGINT/SIGTERM shut it down gracefully.
@@ -72,13 +72,17 @@ int main(int argc, char** argv) {
 
   int port = 0;
   unsigned threads = 1;
+  bool metrics = true;
   cli::Flags flags("bench-pronto-server", "Serves bench.Bench on pronto.");
   flags.integer("port", &port, 0, 65535, "port on 127.0.0.1; 0 picks a free one")
-      .integer("threads", &threads, 0u, 1024u, "event loops; 0: one per core");
+      .integer("threads", &threads, 0u, 1024u, "event loops; 0: one per core")
+      .boolean("metrics", &metrics, "count calls (ServerOptions::metrics); --no-metrics: off (scenario i)");
   flags.parse_or_exit(argc, argv);
 
   BenchService service;
-  pronto::Server server(pronto::ServerOptions{.event_loops = threads});
+  pronto::ServerOptions options{.event_loops = threads};
+  options.metrics = metrics;
+  pronto::Server server(options);
   server.add_service(service).listen("127.0.0.1:" + std::to_string(port));
   if (pronto::Status st = server.start(); !st.ok()) {
     std::fprintf(stderr, "cannot start: %s\n", st.to_string().c_str());

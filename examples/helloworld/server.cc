@@ -33,7 +33,9 @@ int main(int argc, char** argv) {
   flags.parse_or_exit(argc, argv);
 
   GreeterImpl greeter;
-  pronto::Server server(pronto::ServerOptions{.event_loops = static_cast<unsigned>(threads)});
+  // Reflection on: grpcurl-style tools list, describe and call Greeter with no .proto.
+  pronto::Server server(
+      pronto::ServerOptions{.event_loops = static_cast<unsigned>(threads), .reflection_service = true});
   server.add_service(greeter);
   return examples::serve_until_signal(server, port);
 }

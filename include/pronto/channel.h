@@ -42,6 +42,11 @@ struct ChannelOptions {
   // or tls->server_name_override).
   std::optional<TlsChannelOptions> tls{};
 
+  // ---- Metrics (docs/design.md "Metrics"; pronto/metrics.h) ----
+  // Count every call and attempt (A66 client instruments, no lock on the
+  // call path); read them with pronto::metrics_text(channel).
+  bool metrics = true;
+
   // ---- Keepalive and connection management (gRPC proposals A8 and A9) ----
   // After keepalive_time without a PING, the client PINGs the server (only
   // while calls are open, unless keepalive_permit_without_calls); no ACK

@@ -23,11 +23,14 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "pronto/channel.h"
+#include "pronto/health.h"
 #include "pronto/interceptor.h"
 #include "pronto/log.h"
+#include "pronto/metrics.h"
 #include "pronto/service.h"
 #include "pronto/status.h"
 #include "pronto/tls.h"
@@ -36,6 +39,7 @@ namespace pronto {
 
 namespace detail {
 class ServerImpl;
+class AdminListener;
 }
 
 struct ServerOptions {
@@ -64,6 +68,34 @@ struct ServerOptions {
   // run() only: whether run() handles SIGINT and SIGTERM (see run()). False
   // leaves signals alone; stop the server with shutdown() then.
   bool handle_signals = true;
+
+  // Built-in services. Each is added by start() unless a service of the
+  // same name was added with add_service() (the user's wins).
+  // grpc.health.v1.Health (Check, Watch, List; see set_serving_status).
+  bool health_service = true;
+  // grpc.reflection.v1 and v1alpha; off by default as in grpc++.
+  bool reflection_service = false;
+  // Open health Watch streams per server (the health listener's included);
+  // past it Watch fails with RESOURCE_EXHAUSTED.
+  std::size_t max_health_watchers = 10000;
+  // ---- Metrics and the admin listener (docs/design.md "Metrics", "Admin
+  // listener"; pronto/metrics.h) ----
+  // Count every call (A66 instruments, per event loop, no lock): read them
+  // with Server::metrics_text() or GET /metrics on listen_admin().
+  bool metrics = true;
+  // The names GET /metrics gives when the request has no ?format= (?format=go
+  // asks for go_grpc_prometheus, ?format=otel for opentelemetry).
+  MetricsFormat metrics_format = MetricsFormat::opentelemetry;
+  // An admin connection must send a complete request head within this time
+  // (from its accept, then from the end of its previous request), or it is
+  // closed (408 if it sent part of one).
+  std::chrono::milliseconds admin_header_timeout{10000};
+  // Admin connections open at once; further ones are closed at accept.
+  std::size_t admin_max_connections = 64;
+  // A request head above this size is answered 431 and the connection closed.
+  std::size_t admin_max_header_size = 8192;
+  // Requests served per admin connection before it is closed (keep-alive).
+  std::size_t admin_max_requests = 1000;
 
   // ---- Keepalive and connection management (gRPC proposals A8 and A9) ----
   // Durations of milliseconds::max() mean "never". docs/design.md "Keepalive"
@@ -133,6 +165,28 @@ class Server {
   // name a client CA). Certificate errors surface from start().
   Server& listen(std::string address, TlsServerOptions tls);
 
+  // A second, plaintext listener that serves only the health service
+  // (grpc.health.v1.Health; everything else is UNIMPLEMENTED there), for
+  // probes that cannot speak TLS (Kubernetes). Same address forms as
+  // listen(); bound by start() (its errors come from there), on a loop of
+  // its own, and shut down with the server. It serves the health service
+  // even when options.health_service is false (the user's, if one was
+  // added). health_port() tells the bound port.
+  Server& listen_health(std::string address);
+
+  // Health. The status the health service reports for `service` (a full
+  // service name, "package.Service"; "" is the server as a whole).
+  // start() makes "" and every registered service SERVING, unless a status
+  // was set for it before; shutdown() (any path: signal, destructor) makes
+  // every entry NOT_SERVING before GOAWAY goes out, and later calls are
+  // ignored. ServingStatus::service_unknown removes the entry (Check then
+  // answers NOT_FOUND). Any name may be given (the entry is created).
+  // Thread-safe: any thread, before or after start(), from handlers too.
+  // Watch streams see each change.
+  void set_serving_status(std::string_view service, ServingStatus status);
+  // What Check would say: service_unknown when there is no entry.
+  ServingStatus serving_status(std::string_view service) const;
+
   // Checks the configuration, binds every listener and starts the loops.
   // Never throws; on error nothing is left running, and the Status says why:
   //   FAILED_PRECONDITION  no listen() before start() (a server reached only
@@ -148,6 +202,7 @@ class Server {
   // The bound TCP ports, in listen() order (0 for unix listeners).
   std::vector<int> ports() const;
   int port() const;  // first bound TCP port
+  int health_port() const;  // the listen_health() port (0: none, or unix)
   // Blocks until the server has shut down. Does nothing about signals.
   void wait();
   // start() (unless it was called already: start() then run() is fine),
@@ -198,8 +253,25 @@ class Server {
   //   side that writes faster than the other reads waits, as on a socket.
   std::shared_ptr<Channel> in_process_channel(ChannelOptions options = {});
 
+  // Serves GET /metrics and GET /healthz over plaintext HTTP/1.1 on
+  // `address` (same forms as listen(); errors show at start()). See
+  // docs/design.md "Admin listener".
+  Server& listen_admin(std::string address);
+  // The admin listener's bound port after start() (0 without one).
+  int admin_port() const;
+  // The server's call metrics in the Prometheus text format (empty with
+  // ServerOptions::metrics off). Any thread, any time.
+  std::string metrics_text(MetricsFormat format = MetricsFormat::opentelemetry) const;
+
  private:
   std::unique_ptr<detail::ServerImpl> impl_;
+  bool built_ins_added_ = false;  // by the first start() or run()
+  // The admin listener (listen_admin), started by start()/run(); stopped
+  // once the server has stopped (healthz answers 503 meanwhile).
+  std::string admin_address_;
+  std::unique_ptr<detail::AdminListener> admin_;
+  Status start_admin();
+  void stop_admin();
 };
 
 }  // namespace pronto

@@ -10,6 +10,7 @@
 #pragma once
 
 #include <chrono>
+#include <cstdint>
 #include <coroutine>
 #include <exception>
 #include <functional>
@@ -45,6 +46,9 @@ class ServerCallOps : public CallCore {
   virtual void sleep(std::chrono::nanoseconds d, bool* fired, std::coroutine_handle<> h) = 0;
   // Runs `work` on the server's blocking pool, then resumes `h` on the loop.
   virtual void run_blocking(std::function<void()> work, std::coroutine_handle<> h) = 0;
+  // Message bytes so far (payloads as on the wire: compressed, no prefix).
+  virtual std::uint64_t message_bytes_received() const { return 0; }
+  virtual std::uint64_t message_bytes_sent() const { return 0; }
 
  protected:
   ~ServerCallOps() = default;
@@ -176,6 +180,12 @@ class ServerContext {
 
   // Identity of an authenticated peer (TLS), empty on plaintext.
   const std::string& peer_identity() const noexcept { return *peer_identity_; }
+
+  // gRPC message bytes received and sent so far by this call (payloads as
+  // on the wire: compressed, without the 5-byte prefixes; metadata not
+  // counted). For access logs (pronto/access_log.h) and accounting.
+  std::uint64_t bytes_received() const { return ops_->message_bytes_received(); }
+  std::uint64_t bytes_sent() const { return ops_->message_bytes_sent(); }
 
  protected:
   explicit ServerContext(detail::ServerCallOps* ops) : ops_(ops) {}

@@ -28,6 +28,10 @@
 #include "pronto/status.h"
 #include "pronto/task.h"
 
+namespace google::protobuf {
+class FileDescriptor;
+}  // namespace google::protobuf
+
 namespace pronto {
 
 enum class RpcKind { unary, server_streaming, client_streaming, bidi_streaming };
@@ -94,6 +98,12 @@ class Service {
   // "package.Service"
   const std::string& name() const noexcept { return name_; }
   const std::vector<Method>& methods() const noexcept { return methods_; }
+  // The descriptor of the .proto file that declares this service, set by
+  // the generated constructor (from the linked-in .pb.cc: no .proto file
+  // is read at run time); null for a service not made by protoc-gen-pronto.
+  // Server reflection answers from it. Points into protobuf's generated
+  // pool, which lives as long as the process.
+  const google::protobuf::FileDescriptor* file_descriptor() const noexcept { return file_descriptor_; }
 
  protected:
   template <class Req, class Resp, class Svc>
@@ -140,6 +150,9 @@ class Service {
         });
   }
 
+  // Generated constructors: the file that declares the service.
+  void set_file_descriptor(const google::protobuf::FileDescriptor* file) noexcept { file_descriptor_ = file; }
+
   // The default body of a generated method the user did not override.
   static Status unimplemented_method(std::string_view method) {
     return Status::unimplemented("Method not implemented: " + std::string(method));
@@ -163,6 +176,7 @@ class Service {
 
   std::string name_;
   std::vector<Method> methods_;
+  const google::protobuf::FileDescriptor* file_descriptor_ = nullptr;
 };
 
 }  // namespace pronto

@@ -19,6 +19,7 @@ Status InboundPipe::receive(const std::uint8_t* data, std::size_t size) {
   scratch.clear();
   Status st = deframer_.feed(data, size, scratch);
   for (auto& m : scratch) {
+    received_bytes_ += m.payload.size();
     if (m.compressed) {
       if (encoding_ == Compression::identity) {
         st = Status::internal("compressed message without grpc-encoding");
@@ -92,6 +93,8 @@ void OutboundPipe::queue(std::string&& message, bool prefix_reserved, bool compr
   // A message serialized behind room for the prefix is framed in place and
   // queued as it is: no copy on its way to the socket.
   wire::frame_message(message, prefix_reserved, compress ? encoding_ : Compression::identity);
+  ++sent_;
+  sent_bytes_ += message.size() - detail::kFramePrefixSize;
   body_.append(std::move(message));
 }
 

@@ -69,6 +69,8 @@ class InboundPipe {
 
   bool at_message_boundary() const noexcept { return deframer_.at_message_boundary(); }
   std::uint32_t messages_received() const noexcept { return received_; }
+  // Message bytes received as they came (compressed; no prefix), for metrics.
+  std::uint64_t bytes_received() const noexcept { return received_bytes_; }
   bool queued() const noexcept { return !queue_.empty(); }
   // Memory held: the partial message at its declared length plus the
   // queued messages (for memory budgets).
@@ -87,6 +89,7 @@ class InboundPipe {
   detail::ReadOp* reader_ = nullptr;
   std::size_t unconsumed_ = 0;
   std::uint32_t received_ = 0;
+  std::uint64_t received_bytes_ = 0;
   Compression encoding_ = Compression::identity;
   bool expect_one_ = false;
   const char* what_ = "message";
@@ -115,11 +118,17 @@ class OutboundPipe {
   detail::WriteOp* fail_writer();
 
   std::size_t pending() const noexcept { return body_.pending(); }
+  // Messages queued and their bytes as framed (compressed; no prefix), for
+  // metrics.
+  std::uint32_t messages_sent() const noexcept { return sent_; }
+  std::uint64_t bytes_sent() const noexcept { return sent_bytes_; }
   h2::OutboundBody& body() noexcept { return body_; }
 
  private:
   h2::OutboundBody body_;
   detail::WriteOp* writer_ = nullptr;
+  std::uint32_t sent_ = 0;
+  std::uint64_t sent_bytes_ = 0;
   Compression encoding_ = Compression::identity;
 };
 

@@ -13,6 +13,7 @@ namespace pronto::detail {
 ChannelImpl::ChannelImpl(std::string target, ChannelOptions options)
     : target_(std::move(target)), options_(std::move(options)), parsed_(parse_target(target_)) {
   authority_ = !options_.authority.empty() ? options_.authority : parsed_ ? parsed_->authority : target_;
+  if (options_.metrics) metrics_ = std::make_unique<metrics::Registry>(metrics::Side::client, target_);
   if (options_.tls) {
     auto ctx = TlsContext::client(*options_.tls);
     if (ctx) {

@@ -18,6 +18,7 @@
 #include "pronto/channel.h"
 #include "transport/address.h"
 #include "transport/byte_stream.h"
+#include "metrics/registry.h"
 #include "transport/event_loop.h"
 #include "transport/tls.h"
 
@@ -45,6 +46,8 @@ class ChannelImpl {
   // OK, or INVALID_ARGUMENT naming the target and what is wrong with it
   // (then every call fails at once with this status).
   Status target_status() const { return parsed_ ? Status() : parsed_.status(); }
+  // The call metrics (null with ChannelOptions::metrics off).
+  metrics::Registry* metrics() const noexcept { return metrics_.get(); }
 
   // Loop side: gives the call a connection (now, after connecting, or a
   // failure when the target is unreachable).
@@ -62,6 +65,8 @@ class ChannelImpl {
   Result<Target> parsed_;
   std::string authority_;
   std::string user_agent_;
+  // Before the loop: calls record into it until the loop stops.
+  std::unique_ptr<metrics::Registry> metrics_;
   std::unique_ptr<EventLoop> loop_;
   std::shared_ptr<TlsContext> tls_;
   Status tls_error_;

@@ -203,6 +203,10 @@ void ClientCall::submit_request() {
   h2::HeaderBlock headers;
   call::build_request_head(head, headers);
   stream_id_ = conn_->submit(this, headers, out_.body());
+  if (metrics::Registry* m = impl_.metrics(); m && stream_id_ >= 0) {
+    attempt_start_ = Clock::now();
+    metrics_ = m->record_start(path_, metrics::RpcKind::unknown);
+  }
   if (stream_id_ < 0) {
     conn_.reset();
     complete(Status::unavailable("cannot open a stream on the connection"));
@@ -372,6 +376,7 @@ void ClientCall::complete(Status status) {
   if (status_) return;
   status_ = std::move(status);
   if (deadline_timer_) deadline_timer_->cancel();
+  if (metrics::Registry* m = impl_.metrics()) record_metrics(*m);
   if (interceptors_started_ > 0) {
     const auto& interceptors = impl_.options().interceptors;
     ClientCallInfo info{path_, options_.metadata, deadline_, start_time_};
@@ -387,6 +392,21 @@ void ClientCall::complete(Status status) {
   if (WriteOp* op = out_.fail_writer()) wake(write_resumer_, op->waiter);
   deliver_reads();
   finish_waiters();
+}
+
+void ClientCall::record_metrics(metrics::Registry& m) {
+  metrics::CallFigures f;
+  f.code = status_->code();
+  const auto now = Clock::now();
+  f.call_duration = now - start_time_;
+  f.attempt = metrics_ != nullptr;
+  f.duration = now - attempt_start_;
+  f.sent_bytes = out_.bytes_sent();
+  f.rcvd_bytes = in_.bytes_received();
+  f.messages_sent = out_.messages_sent();
+  f.messages_received = in_.messages_received();
+  m.record_end(metrics_, path_, metrics::RpcKind::unknown, f);
+  metrics_ = nullptr;
 }
 
 void ClientCall::deliver_reads() {

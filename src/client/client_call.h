@@ -23,6 +23,7 @@
 
 #include "call/grpc_head.h"
 #include "call/stream_pipe.h"
+#include "metrics/registry.h"
 #include "pronto/channel.h"
 #include "pronto/client_call.h"
 #include "pronto/interceptor.h"
@@ -97,6 +98,7 @@ class ClientCall final : public ClientCallCore {
   void complete(Status status);  // the final status is known
   // REFUSED_STREAM: true if the call goes again on a new stream.
   [[gnu::noinline]] bool retry_refused();
+  [[gnu::noinline]] void record_metrics(metrics::Registry& m);
   void abort(Status status);     // fail locally: status + RST_STREAM
   void submit_request();
   // False: too large (the call failed with RESOURCE_EXHAUSTED).
@@ -118,6 +120,8 @@ class ClientCall final : public ClientCallCore {
   CallOptions options_;
   std::optional<Deadline> deadline_;
   Clock::time_point start_time_;
+  Clock::time_point attempt_start_;
+  metrics::MethodCells* metrics_ = nullptr;  // set once the attempt was counted
   std::size_t interceptors_started_ = 0;
   std::atomic<int> refs_{1};
   bool context_ref_ = false;  // a reference is held for options_.context's cancel hook

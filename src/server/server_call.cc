@@ -37,6 +37,16 @@ class AmbientScope {
   ServerContext* saved_;
 };
 
+metrics::RpcKind metrics_kind(RpcKind kind) noexcept {
+  switch (kind) {
+    case RpcKind::unary: return metrics::RpcKind::unary;
+    case RpcKind::client_streaming: return metrics::RpcKind::client_streaming;
+    case RpcKind::server_streaming: return metrics::RpcKind::server_streaming;
+    case RpcKind::bidi_streaming: return metrics::RpcKind::bidi_streaming;
+  }
+  return metrics::RpcKind::unknown;
+}
+
 constexpr auto kNoError = h2::to_wire(h2::ErrorCode::no_error);
 
 void log_handler_exception(const std::string& method, const char* what) {
@@ -95,6 +105,10 @@ void ServerCall::on_headers_end(bool end_stream) {
   }
   request_ = end_stream ? call::RequestPhase::ended : call::RequestPhase::messages;
   if (int refusal = head_.http_refusal()) return reject_http(refusal);
+  if (metrics::Registry* m = conn_->server().metrics()) {
+    metrics_ = method_entry_ ? m->record_start(method_entry_->path, metrics_kind(method_entry_->kind))
+                             : m->record_start("other", metrics::RpcKind::unknown);
+  }
   authority_ = head_.authority();
   in_.set_encoding(head_.encoding());
   if (head_.timeout()) {
@@ -218,6 +232,20 @@ void ServerCall::start_handler() {
   }(this);
 }
 
+void ServerCall::record_end(StatusCode code) {
+  metrics::CallFigures f;
+  f.code = code;
+  f.duration = Clock::now() - start_time_;
+  f.sent_bytes = out_.bytes_sent();
+  f.rcvd_bytes = in_.bytes_received();
+  f.messages_sent = out_.messages_sent();
+  f.messages_received = in_.messages_received();
+  const bool known = method_entry_ != nullptr;
+  conn_->server().metrics()->record_end(metrics_, known ? std::string_view(method_entry_->path) : "other",
+                                        known ? metrics_kind(method_entry_->kind) : metrics::RpcKind::unknown, f);
+  metrics_ = nullptr;
+}
+
 void ServerCall::handler_done() {
   life_.handler_finished();
   maybe_destroy();
@@ -249,7 +277,11 @@ void ServerCall::finish(const Status& status) {
   response_ = call::ResponsePhase::finished;
   if (deadline_timer_) deadline_timer_->cancel();  // its handler runs soon and releases the call
   resume_later(out_.fail_writer());
-  if (!session_usable()) return;
+  if (!session_usable()) {
+    // The client is gone (reset, disconnect): what it saw is CANCELLED.
+    if (metrics_) record_end(StatusCode::cancelled);
+    return;
+  }
   // A complete response ends our side; if the client is still sending, a
   // RST_STREAM(NO_ERROR) after our END_STREAM tells it to stop (RFC 9113
   // 8.1). Never another code: grpc-core clients would take a non-zero reset
@@ -261,6 +293,7 @@ void ServerCall::finish(const Status& status) {
   const Status bad = trailing_metadata_.validate_for_send();
   if (!bad.ok() && status.ok()) sent = bad;
   const Metadata& trailing = bad.ok() ? trailing_metadata_ : none;
+  if (metrics_) record_end(sent.code());
   if (!headers_sent) {
     // Trailers-only: one HEADERS frame with END_STREAM. Metadata that cannot
     // be sent is left out rather than put on the wire.

@@ -21,6 +21,7 @@
 #include "call/call_state.h"
 #include "call/grpc_head.h"
 #include "call/stream_pipe.h"
+#include "metrics/registry.h"
 #include "pronto/detail/call_core.h"
 #include "pronto/server_context.h"
 #include "pronto/service.h"
@@ -57,6 +58,8 @@ class ServerCall final : public ServerContext, public ServerCallOps {
   void on_cancel(std::function<void()> callback) override;
   void sleep(std::chrono::nanoseconds d, bool* fired, std::coroutine_handle<> h) override;
   void run_blocking(std::function<void()> work, std::coroutine_handle<> h) override;
+  std::uint64_t message_bytes_received() const override { return in_.bytes_received(); }
+  std::uint64_t message_bytes_sent() const override { return out_.bytes_sent(); }
   // CallCore (through ServerCallOps)
   bool start_read(ReadOp& op) override;
   bool start_write(WriteOp& op) override;
@@ -100,6 +103,8 @@ class ServerCall final : public ServerContext, public ServerCallOps {
   // How much may wait on the stream before a writer is suspended.
   std::size_t queue_bound() const noexcept;
   void handler_done();
+  // The call's end in the server's metrics (when its start was counted).
+  [[gnu::noinline]] void record_end(StatusCode code);
   void maybe_destroy();
   bool session_usable() const;
   bool over() const noexcept { return response_ == call::ResponsePhase::finished || cancelled_; }
@@ -111,6 +116,7 @@ class ServerCall final : public ServerContext, public ServerCallOps {
   friend class ServerConnection;
   std::int32_t stream_id_;
   const Service::Method* method_entry_ = nullptr;
+  metrics::MethodCells* metrics_ = nullptr;  // set once the start was counted
 
   // Request side.
   call::RequestPhase request_ = call::RequestPhase::headers;

@@ -79,11 +79,49 @@ ServerImpl::ServerImpl(ServerOptions options)
   max_send_message_size_ = std::min<std::size_t>(options_.max_send_message_size, 0xFFFFFFFFu);
   if (options_.event_loops == 0) options_.event_loops = std::max(1u, std::thread::hardware_concurrency());
   if (options_.blocking_threads == 0) options_.blocking_threads = 1;
+  if (options_.metrics) metrics_ = std::make_unique<metrics::Registry>(metrics::Side::server);
 }
 
 ServerImpl::~ServerImpl() {
   open_in_process(false);  // in-process channels may outlive the server
   shutdown(std::chrono::milliseconds(0));
+}
+
+void ServerImpl::add_owned_service(std::unique_ptr<Service> service) {
+  services_.push_back(service.get());
+  owned_services_.push_back(std::move(service));
+}
+
+bool ServerImpl::has_service(std::string_view name) const { return find_service(name) != nullptr; }
+
+Service* ServerImpl::find_service(std::string_view name) const {
+  for (Service* s : services_)
+    if (s->name() == name) return s;
+  return nullptr;
+}
+
+ServerImpl& ServerImpl::health_listener(std::string address) {
+  if (!health_listener_) {
+    // One loop and one pool thread: probes are few and small. Its own
+    // signals and memory are not its concern (this server's run() handles
+    // signals and shuts it down).
+    ServerOptions o;
+    o.event_loops = 1;
+    o.blocking_threads = 1;
+    o.handle_signals = false;
+    o.handshake_timeout = options_.handshake_timeout;
+    o.max_concurrent_streams = options_.max_concurrent_streams;
+    o.health_service = false;
+    o.max_health_watchers = options_.max_health_watchers;
+    health_listener_ = std::make_unique<ServerImpl>(o);
+  }
+  health_listener_->add_listen_address(std::move(address));
+  return *health_listener_;
+}
+
+bool ServerImpl::serving() {
+  std::lock_guard lock(mu_);
+  return started_ && !shutting_down_ && !stopped_;
 }
 
 const Service::Method* ServerImpl::find_method(std::string_view path) const {
@@ -119,6 +157,7 @@ Status ServerImpl::start() {
   Status st;
   try {
     st = start_listeners();
+    if (st.ok() && health_listener_) st = health_listener_->start();
   } catch (const std::exception& e) {  // a thread or the allocator refused
     st = Status::internal(std::string("cannot start the server: ") + e.what());
   }
@@ -127,6 +166,13 @@ Status ServerImpl::start() {
     return st;  // the caller's to report
   }
   started_ = true;
+  {
+    // Every registered service is SERVING once the server runs (unless its
+    // status was set before start()).
+    std::vector<std::string> names;
+    for (const Service* service : services_) names.push_back(service->name());
+    health_.start(names);
+  }
   for (auto& l : listeners_) accept_next(*l);
   housekeeping_ = std::make_unique<asio::steady_timer>(loops_[0]->io());
   schedule_housekeeping();
@@ -216,6 +262,7 @@ void ServerImpl::abandon_start() {
   listeners_.clear();
   ports_.clear();
   methods_.clear();
+  if (health_listener_) health_listener_->shutdown(std::chrono::milliseconds(0));
   loops_.clear();  // never started: nothing runs on them
   if (pool_) {
     pool_->stop();
@@ -319,6 +366,15 @@ void ServerImpl::shutdown(std::chrono::milliseconds grace) {
 }
 
 void ServerImpl::shutdown_now(std::chrono::milliseconds grace) {
+  // 0. Health: everything NOT_SERVING, and open Watch calls told (their
+  // resumptions are posted to the loops before the GOAWAYs below), so a
+  // prober learns it before the connection starts draining.
+  health_.begin_shutdown();
+  // The health listener shuts down alongside (its watchers saw the above).
+  std::thread health_listener_down;
+  if (health_listener_) {
+    health_listener_down = std::thread([this, grace] { health_listener_->shutdown(grace); });
+  }
   open_in_process(false);  // in-process channels: no new connections
   logf(LogLevel::info, "shutting down (grace period %lld ms)", static_cast<long long>(grace.count()));
   // 1. Stop accepting (on the listeners' loop; wait until done, so a unix
@@ -370,6 +426,7 @@ void ServerImpl::shutdown_now(std::chrono::milliseconds grace) {
   for (auto& loop : loops_) loop->join();
   pool_->stop();
   pool_->join();
+  if (health_listener_down.joinable()) health_listener_down.join();
   std::lock_guard lock(mu_);
   stopped_ = true;
   cv_.notify_all();

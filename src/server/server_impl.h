@@ -22,6 +22,8 @@
 #include <vector>
 
 #include "h2/session.h"
+#include "server/health_state.h"
+#include "metrics/registry.h"
 #include "transport/byte_stream.h"
 #include "pronto/server.h"
 #include "transport/event_loop.h"
@@ -39,6 +41,14 @@ class ServerImpl {
   ~ServerImpl();
 
   void add_service(Service& service) { services_.push_back(&service); }
+  // Registers a service the server owns (built-in services). Before start().
+  void add_owned_service(std::unique_ptr<Service> service);
+  bool has_service(std::string_view name) const;
+  // The service of that name (the user's or owned), or nullptr.
+  Service* find_service(std::string_view name) const;
+  // Every registered service, the user's and the owned ones, in
+  // registration order (what server reflection lists). Before start().
+  std::vector<const Service*> services() const { return {services_.begin(), services_.end()}; }
   void add_interceptor(std::shared_ptr<ServerInterceptor> interceptor) {
     interceptors_.push_back(std::move(interceptor));
   }
@@ -47,12 +57,25 @@ class ServerImpl {
   }
   Status start();
   std::vector<int> ports() const { return ports_; }
+
+  // Health (server/health_state.h): the status of each service, for the
+  // health service and Server::set_serving_status.
+  HealthState& health() noexcept { return health_; }
+  // A second, plaintext server that serves only what is added to it (the
+  // health service): started by start() after this one's listeners, shut
+  // down with it (its watchers see NOT_SERVING at the same moment). Made on
+  // first call; before start().
+  ServerImpl& health_listener(std::string address);
+  ServerImpl* health_listener() noexcept { return health_listener_.get(); }
+
   void wait();
   void shutdown(std::chrono::milliseconds grace);
   // start(); then, with options().handle_signals, SIGINT/SIGTERM start a
   // graceful shutdown (a second one ends the grace period at once); returns
   // once the server has stopped, however it was shut down.
   Status run();
+  // Started, and neither shutting down nor stopped (GET /healthz).
+  bool serving();
 
   // For calls and connections.
   const Service::Method* find_method(std::string_view path) const;
@@ -63,6 +86,8 @@ class ServerImpl {
   std::size_t max_send_message_size() const noexcept { return max_send_message_size_; }
   asio::thread_pool& blocking_pool() noexcept { return *pool_; }
   SharedMemoryBudget& memory_budget() noexcept { return memory_; }
+  // The call metrics (null with ServerOptions::metrics off).
+  metrics::Registry* metrics() const noexcept { return metrics_.get(); }
   void connection_gone();
 
   // In-process channels (server/in_process.cc). The channel's side of a
@@ -98,6 +123,8 @@ class ServerImpl {
   std::size_t max_send_message_size_;
   // Before the loops: connections give their share back when destroyed.
   SharedMemoryBudget memory_;
+  // Before the loops: calls record into it until the loops stop.
+  std::unique_ptr<metrics::Registry> metrics_;
   struct ListenAddress {
     std::string address;
     std::optional<TlsServerOptions> tls;
@@ -109,6 +136,7 @@ class ServerImpl {
     std::size_t operator()(std::string_view s) const noexcept { return std::hash<std::string_view>{}(s); }
   };
   std::vector<Service*> services_;
+  std::vector<std::unique_ptr<Service>> owned_services_;  // also in services_
   // Built by start() from services_.
   std::unordered_map<std::string, const Service::Method*, StringHash, std::equal_to<>> methods_;
   std::vector<std::shared_ptr<ServerInterceptor>> interceptors_;
@@ -130,6 +158,9 @@ class ServerImpl {
   std::atomic<bool> in_process_requested_{false};
   bool cut_grace_ = false;      // guarded by mu_
   int run_wake_fd_ = -1;        // guarded by mu_: run()'s pipe, told when stopped
+  HealthState health_;
+  // After health_: its calls watch health_ (of this server) until they end.
+  std::unique_ptr<ServerImpl> health_listener_;
 };
 
 }  // namespace pronto::detail

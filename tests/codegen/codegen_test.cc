@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "a/b/thing.pronto.h"
+#include "c/d/relay.pronto.h"
 #include "c/d/store.pronto.h"
 #include "common/types.pronto.h"
 #include "nopkg.pronto.h"
@@ -238,6 +239,25 @@ TEST(Codegen, LongNamesStillRegisterEveryMethod) {
   EXPECT_EQ(service.methods()[3].path,
             "/inventory_management.v1.WarehouseInventoryManagementService/SynchronizeStockQuantities");
   EXPECT_EQ(service.methods()[3].kind, RpcKind::bidi_streaming);
+}
+
+// Server reflection answers from Service::file_descriptor(): the file that
+// declares the service, whether the file has messages of its own or not.
+TEST(Codegen, ServicesKnowTheDescriptorOfTheirFile) {
+  Thing::Service thing;
+  c::d::Admin::Service admin;
+  c::d::Relay::Service relay;
+  Echo::Service echo;
+  ASSERT_NE(thing.file_descriptor(), nullptr);
+  EXPECT_EQ(thing.file_descriptor()->name(), "a/b/thing.proto");
+  EXPECT_NE(thing.file_descriptor()->FindServiceByName("Thing"), nullptr);
+  ASSERT_NE(admin.file_descriptor(), nullptr);
+  EXPECT_EQ(admin.file_descriptor()->name(), "c/d/store.proto");
+  ASSERT_NE(relay.file_descriptor(), nullptr);  // no message of its own: found by name
+  EXPECT_EQ(relay.file_descriptor()->name(), "c/d/relay.proto");
+  EXPECT_EQ(relay.file_descriptor()->service(0)->full_name(), "c.d.Relay");
+  ASSERT_NE(echo.file_descriptor(), nullptr);
+  EXPECT_EQ(echo.file_descriptor()->name(), "nopkg.proto");
 }
 
 TEST(Codegen, FileWithoutServicesStillHasItsMessages) {

@@ -10,6 +10,7 @@
 // Echo
 
 Echo::Service::Service() : ::pronto::Service(std::string(service_full_name)) {
+  set_file_descriptor(::Ping::descriptor()->file());
   add_unary("Say", &Service::Say);
   add_bidi_streaming("Stream", &Service::Stream);
 }

@@ -12,6 +12,7 @@ namespace inventory_management::v1 {
 // inventory_management.v1.WarehouseInventoryManagementService
 
 WarehouseInventoryManagementService::Service::Service() : ::pronto::Service(std::string(service_full_name)) {
+  set_file_descriptor(::inventory_management::v1::WarehouseSnapshotRequest::descriptor()->file());
   add_unary("GetWarehouseInventorySnapshot", &Service::GetWarehouseInventorySnapshot);
   add_server_streaming("StreamStockQuantities", &Service::StreamStockQuantities);
   add_client_streaming("UploadStockReservations", &Service::UploadStockReservations);

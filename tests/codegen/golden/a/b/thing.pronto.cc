@@ -12,6 +12,7 @@ namespace a::b {
 // a.b.Thing
 
 Thing::Service::Service() : ::pronto::Service(std::string(service_full_name)) {
+  set_file_descriptor(::a::b::GetRequest::descriptor()->file());
   add_unary("Get", &Service::Get);
   add_server_streaming("Watch", &Service::Watch);
   add_client_streaming("Upload", &Service::Upload);

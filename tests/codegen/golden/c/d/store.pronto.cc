@@ -12,6 +12,7 @@ namespace c::d {
 // c.d.Store
 
 Store::Service::Service() : ::pronto::Service(std::string(service_full_name)) {
+  set_file_descriptor(::c::d::ListRequest::descriptor()->file());
   add_unary("List", &Service::List);
   add_unary("Fetch", &Service::Fetch);
   add_server_streaming("StreamAll", &Service::StreamAll);
@@ -75,6 +76,7 @@ Store::Stub::Async::Async(std::shared_ptr<::pronto::Channel> channel) : channel_
 // c.d.Admin
 
 Admin::Service::Service() : ::pronto::Service(std::string(service_full_name)) {
+  set_file_descriptor(::c::d::ListRequest::descriptor()->file());
   add_unary("Reset", &Service::Reset);
   add_client_streaming("Import", &Service::Import);
   add_bidi_streaming("Sync", &Service::Sync);
