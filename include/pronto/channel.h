@@ -12,6 +12,8 @@
 #pragma once
 
 #include <chrono>
+#include <cstddef>
+#include <cstdint>
 #include <memory>
 #include <optional>
 #include <string>
@@ -44,6 +46,31 @@ struct ChannelOptions {
   // Count every call and attempt (A66 client instruments, no lock on the
   // call path); read them with pronto::metrics_text(channel).
   bool metrics = true;
+
+  // ---- Keepalive and connection management (gRPC proposals A8 and A9) ----
+  // After keepalive_time without a PING, the client PINGs the server (only
+  // while calls are open, unless keepalive_permit_without_calls); no ACK
+  // within keepalive_timeout drops the connection, and its calls fail with
+  // UNAVAILABLE. Default: never (as grpc-core's client); a server enforces a
+  // minimum (grpc-core and pronto: 5 minutes), so values below it end in
+  // GOAWAY ENHANCE_YOUR_CALM "too_many_pings": the channel then doubles its
+  // keepalive_time for its next connections (A8). On any GOAWAY the
+  // channel sends new calls on a new connection and lets the running ones
+  // finish on the old one.
+  std::chrono::milliseconds keepalive_time = std::chrono::milliseconds::max();
+  std::chrono::milliseconds keepalive_timeout{20000};
+  bool keepalive_permit_without_calls = false;
+
+  // ---- Limits ----
+  // (Also above: max_receive_message_size, connect_timeout.)
+  // Response header block size (headers and trailers together, as HPACK
+  // counts them), advertised as SETTINGS_MAX_HEADER_LIST_SIZE: a larger one
+  // fails the call with RESOURCE_EXHAUSTED. Default 16 KiB.
+  std::uint32_t max_header_list_size = 16 * 1024;
+  // A request message larger than this (serialized, before compression)
+  // fails the call with RESOURCE_EXHAUSTED; nothing of it is sent. Default:
+  // no limit (as grpc-core).
+  std::size_t max_send_message_size = SIZE_MAX;
 };
 
 class Channel : public std::enable_shared_from_this<Channel> {

@@ -96,6 +96,54 @@ struct ServerOptions {
   std::size_t admin_max_header_size = 8192;
   // Requests served per admin connection before it is closed (keep-alive).
   std::size_t admin_max_requests = 1000;
+
+  // ---- Keepalive and connection management (gRPC proposals A8 and A9) ----
+  // Durations of milliseconds::max() mean "never". docs/design.md "Keepalive"
+  // and "Connection management" tell the details.
+  // The server PINGs a connection that has calls open after keepalive_time
+  // without one; no ACK within keepalive_timeout closes the connection (its
+  // calls are cancelled). grpc-core's defaults: 2 hours, 20 seconds.
+  std::chrono::milliseconds keepalive_time{std::chrono::hours(2)};
+  std::chrono::milliseconds keepalive_timeout{20000};
+  // Enforcement of the client's PINGs (grpc-core's ping-strike policy): a
+  // PING sooner than keepalive_min_time after the previous one is a strike
+  // (sooner than 2 hours while no call is open, unless
+  // permit_keepalive_without_calls); sending HEADERS or DATA clears the
+  // strikes; more than max_ping_strikes (0: no limit) get GOAWAY
+  // ENHANCE_YOUR_CALM with debug data "too_many_pings", and the connection
+  // closes. Defaults as grpc-core: 5 minutes, false, 2.
+  std::chrono::milliseconds keepalive_min_time{std::chrono::minutes(5)};
+  bool permit_keepalive_without_calls = false;
+  int max_ping_strikes = 2;
+  // A connection with no call open for max_connection_idle gets a graceful
+  // GOAWAY. A connection older than max_connection_age (each connection's
+  // age randomized by +-10%) gets a graceful GOAWAY; calls still running
+  // max_connection_age_grace after it are cancelled and the connection
+  // closed. Graceful GOAWAY: two steps as in grpc-core (last-stream-id
+  // 2^31-1 and a PING; on its ACK, or after 20 s, the real last stream id).
+  // Default: never, for all three.
+  std::chrono::milliseconds max_connection_idle = std::chrono::milliseconds::max();
+  std::chrono::milliseconds max_connection_age = std::chrono::milliseconds::max();
+  std::chrono::milliseconds max_connection_age_grace = std::chrono::milliseconds::max();
+
+  // ---- Limits ----
+  // (Also above: max_receive_message_size, max_concurrent_streams,
+  // handshake_timeout, max_connection_memory, max_server_memory.)
+  // Request header block size (HPACK: name + value + 32 per field),
+  // advertised as SETTINGS_MAX_HEADER_LIST_SIZE: a larger block fails the
+  // call with RESOURCE_EXHAUSTED; past 4x this (at least 64 KiB) the stream
+  // is reset unexamined. Default 16 KiB (grpc-core: 16 KiB).
+  std::uint32_t max_header_list_size = 16 * 1024;
+  // Connections open at once, server-wide (0: no limit). Past it, a new
+  // connection is accepted and closed at once (as grpc-core's
+  // max_allowed_incoming_connections; the client sees the connection reset
+  // and retries with backoff) rather than left in the listen backlog.
+  // A connection counts until it is closed.
+  std::size_t max_connections = 0;
+  // A response message larger than this (after serialization, before
+  // compression) fails the call with RESOURCE_EXHAUSTED instead of going
+  // out. Default: no limit (as grpc-core).
+  std::size_t max_send_message_size = SIZE_MAX;
 };
 
 class Server {

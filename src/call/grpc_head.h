@@ -34,23 +34,31 @@ bool is_grpc_content_type(std::string_view value) noexcept;
 // SETTINGS_MAX_HEADER_LIST_SIZE advertises) nothing more is kept and the
 // call fails with RESOURCE_EXHAUSTED; past the hard limit the stream is
 // reset and the rest of the block is not examined, so no header block
-// costs more than this much field validation.
+// costs more than this much field validation. The soft limit is the
+// max_header_list_size option (default kMaxHeaderBytes); the hard one is 4x
+// that, at least kHardMaxHeaderBytes.
 inline constexpr std::size_t kMaxHeaderBytes = 16 * 1024;
 inline constexpr std::size_t kHardMaxHeaderBytes = 64 * 1024;
 
 class HeaderBudget {
  public:
   enum class Verdict { ok, over_soft, over_hard };
+  explicit HeaderBudget(std::size_t soft = kMaxHeaderBytes) noexcept : soft_(soft) {}
   Verdict add(std::string_view name, std::string_view value) noexcept {
     bytes_ += name.size() + value.size() + 32;
-    if (bytes_ <= kMaxHeaderBytes) [[likely]]
+    if (bytes_ <= soft_) [[likely]]
       return Verdict::ok;
-    return bytes_ > kHardMaxHeaderBytes ? Verdict::over_hard : Verdict::over_soft;
+    return bytes_ > hard_limit() ? Verdict::over_hard : Verdict::over_soft;
   }
-  bool over_soft() const noexcept { return bytes_ > kMaxHeaderBytes; }
+  bool over_soft() const noexcept { return bytes_ > soft_; }
+  std::size_t soft_limit() const noexcept { return soft_; }
+  std::size_t hard_limit() const noexcept {
+    return soft_ > kHardMaxHeaderBytes / 4 ? soft_ * 4 : kHardMaxHeaderBytes;
+  }
 
  private:
   std::size_t bytes_ = 0;
+  std::size_t soft_;
 };
 
 // ---- request head -----------------------------------------------------------

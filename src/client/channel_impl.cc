@@ -30,6 +30,7 @@ ChannelImpl::ChannelImpl(std::string target, ChannelOptions options)
                    (tcp ? ":" + std::to_string(parsed_->addresses.front().port) : "");
     }
   }
+  keepalive_time_ = options_.keepalive_time;
   user_agent_ = (options_.user_agent.empty() ? "" : options_.user_agent + " ") + "pronto/0.1";
   loop_ = std::make_unique<EventLoop>();
   loop_->start("pronto-chan");
@@ -124,7 +125,7 @@ void ChannelImpl::connect() {
                         }
                         auto conn = std::make_shared<ClientConnection>(
                             *loop_, std::move(*socket), [this](ClientConnection* c) { on_lost(c); },
-                            tls_ ? std::make_unique<TlsFilter>(tls_, tls_name_) : nullptr);
+                            tls_ ? std::make_unique<TlsFilter>(tls_, tls_name_) : nullptr, session_settings());
                         on_connected(std::move(conn));
                       });
 }
@@ -138,11 +139,27 @@ void ChannelImpl::connect_stream() {
     return;
   }
   on_connected(std::make_shared<ClientConnection>(*loop_, std::move(*stream),
-                                                  [this](ClientConnection* c) { on_lost(c); }, nullptr));
+                                                  [this](ClientConnection* c) { on_lost(c); }, nullptr,
+                                                  session_settings()));
+}
+
+h2::SessionSettings ChannelImpl::session_settings() const {
+  h2::SessionSettings s;
+  s.max_header_list_size = options_.max_header_list_size;
+  return s;
+}
+
+void ChannelImpl::configure(ClientConnection& conn) const {
+  KeepaliveSettings k;
+  k.time = keepalive_time_;
+  k.timeout = options_.keepalive_timeout;
+  k.permit_without_calls = options_.keepalive_permit_without_calls;
+  conn.set_keepalive(k);
 }
 
 void ChannelImpl::on_connected(std::shared_ptr<ClientConnection> conn) {
   connecting_ = false;
+  configure(*conn);
   backoff_ = std::chrono::milliseconds(0);
   conn_ = std::move(conn);
   connected_ = true;
@@ -166,6 +183,13 @@ void ChannelImpl::on_connect_failed(const Status& status) {
 }
 
 void ChannelImpl::on_lost(ClientConnection* conn) {
+  if (conn->take_too_many_pings() && keepalive_time_ != std::chrono::milliseconds::max()) {
+    // A8: the server thinks we ping too often; back off for good.
+    keepalive_time_ = keepalive_time_ > std::chrono::milliseconds::max() / 2 ? std::chrono::milliseconds::max()
+                                                                               : keepalive_time_ * 2;
+    logf(LogLevel::warning, "%s: GOAWAY too_many_pings: keepalive time now %lld ms", target_.c_str(),
+         static_cast<long long>(keepalive_time_.count()));
+  }
   if (conn_.get() == conn) {
     conn_.reset();
     connected_ = false;

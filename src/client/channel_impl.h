@@ -14,6 +14,7 @@
 #include <string>
 #include <vector>
 
+#include "h2/session.h"
 #include "pronto/channel.h"
 #include "transport/address.h"
 #include "transport/byte_stream.h"
@@ -80,6 +81,14 @@ class ChannelImpl {
   std::chrono::milliseconds backoff_{0};
   Status last_error_;
   std::atomic<bool> connected_{false};
+  // options_.keepalive_time, doubled on every GOAWAY "too_many_pings" (A8).
+  std::chrono::milliseconds keepalive_time_;
+  void configure(ClientConnection& conn) const;
+  h2::SessionSettings session_settings() const;
+
+ public:
+  // The keepalive time the next connection uses (tests).
+  std::chrono::milliseconds keepalive_time() const noexcept { return keepalive_time_; }
 };
 
 }  // namespace pronto::detail

@@ -60,7 +60,8 @@ ClientCall::ClientCall(std::shared_ptr<Channel> channel, std::string_view path, 
       impl_(channel_->impl()),
       path_(path),
       options_(std::move(options)),
-      in_(impl_.options().max_receive_message_size) {
+      in_(impl_.options().max_receive_message_size),
+      header_budget_(impl_.options().max_header_list_size) {
   out_.set_encoding(options_.compression);
 }
 
@@ -141,7 +142,7 @@ void ClientCall::launch(std::optional<std::string> first, bool half_close, Unary
         return;
       }
     }
-    if (first) queue_message(std::move(*first), true);
+    if (first && !queue_message(std::move(*first), true)) return;
     if (half_close) {
       half_close_ = true;
       out_.body().finish();
@@ -234,7 +235,7 @@ bool ClientCall::on_header_past_limit(call::HeaderBudget::Verdict v) {
 
 Status ClientCall::headers_too_large() const {
   return Status::resource_exhausted(std::string(response_.headers_done() ? "response trailers" : "response headers") +
-                                    " exceed " + std::to_string(call::kMaxHeaderBytes) + " bytes");
+                                    " exceed " + std::to_string(header_budget_.soft_limit()) + " bytes");
 }
 
 void ClientCall::on_headers_end(bool end_stream) {
@@ -254,6 +255,8 @@ void ClientCall::on_headers_end(bool end_stream) {
       return;
     }
     in_.set_encoding(response_.encoding());
+    retryable_ = false;  // the server processes the call: never retried now
+    retained_.clear();
     return;
   }
   // Trailers. (After finish() the data was dropped unread, so where the
@@ -296,7 +299,8 @@ void ClientCall::on_stream_close(std::uint32_t error_code) {
   if (!status_) {
     using h2::ErrorCode;
     const auto code = static_cast<ErrorCode>(error_code);
-    if (code == ErrorCode::refused_stream) {
+    if (code == ErrorCode::refused_stream) [[unlikely]] {
+      if (retry_refused()) return;
       complete(Status::unavailable("stream refused by the server"));
     } else if (code == ErrorCode::cancel) {
       complete(Status::cancelled("stream cancelled by the server"));
@@ -322,6 +326,30 @@ void ClientCall::on_stream_close(std::uint32_t error_code) {
   conn_.reset();
   stream_id_ = -1;
   unref();  // the stream's reference
+}
+
+bool ClientCall::retry_refused() {
+  // Transparent retry (as grpc-core): a stream the server did not process
+  // (its REFUSED_STREAM, or one above a GOAWAY's last-stream-id, which
+  // nghttp2 closes with REFUSED_STREAM, or one not yet started when GOAWAY
+  // came) goes again, once, on the channel's current connection, while no
+  // response came and the request messages written so far fit in
+  // kRetryBufferBytes (kept in retained_ until the response headers).
+  if (retried_ || !retryable_ || response_.headers_done()) return false;
+  retried_ = true;
+  // The request again from its start: what went out is kept in retained_.
+  out_.body().discard();
+  out_.body().deferred = false;
+  for (auto& m : retained_) out_.queue(std::move(m.bytes), m.prefix_reserved, m.compress);
+  retained_.clear();
+  if (half_close_) out_.body().finish();
+  if (conn_) conn_->detach(this);
+  conn_.reset();
+  stream_id_ = -1;
+  // The stream's reference goes with the retry (attach() takes it). After
+  // this callback: not inside the old session's event.
+  impl_.loop().post([this] { impl_.attach(this); });
+  return true;
 }
 
 void ClientCall::on_connection_lost(const std::string& reason) {
@@ -406,8 +434,25 @@ void ClientCall::finish_waiters() {
 
 // ---- user operations (any thread) -------------------------------------------
 
-void ClientCall::queue_message(std::string message, bool compress, bool prefix_reserved) {
+bool ClientCall::queue_message(std::string message, bool compress, bool prefix_reserved) {
+  const std::size_t size = message.size() - (prefix_reserved ? kFramePrefixSize : 0);
+  const std::size_t limit = std::min<std::size_t>(impl_.options().max_send_message_size, 0xFFFFFFFFu);
+  if (size > limit) [[unlikely]] {
+    abort(Status::resource_exhausted("request message larger than max_send_message_size (" +
+                                     std::to_string(size) + " vs. " + std::to_string(limit) + ")"));
+    return false;
+  }
+  if (retryable_ && !retried_) [[likely]] {
+    if (retained_bytes_ + message.size() <= kRetryBufferBytes) {
+      retained_bytes_ += message.size();
+      retained_.push_back({message, compress, prefix_reserved});
+    } else {
+      retryable_ = false;
+      retained_.clear();
+    }
+  }
   out_.queue(std::move(message), prefix_reserved, compress);
+  return true;
 }
 
 bool ClientCall::start_read(ReadOp& op) {
@@ -433,7 +478,11 @@ bool ClientCall::start_write(WriteOp& op) {
       wake(write_resumer_, op.waiter);
       return;
     }
-    queue_message(std::move(op.message), op.compress, op.prefix_reserved);
+    if (!queue_message(std::move(op.message), op.compress, op.prefix_reserved)) {
+      op.ok = false;
+      wake(write_resumer_, op.waiter);
+      return;
+    }
     if (conn_ && stream_id_ > 0) {
       conn_->session().resume(stream_id_, out_.body());
       flush();

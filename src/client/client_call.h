@@ -96,10 +96,13 @@ class ClientCall final : public ClientCallCore {
   // Resumes a waiter as `r` says (see Resumer).
   void wake(const Resumer& r, std::coroutine_handle<> h);
   void complete(Status status);  // the final status is known
+  // REFUSED_STREAM: true if the call goes again on a new stream.
+  [[gnu::noinline]] bool retry_refused();
   [[gnu::noinline]] void record_metrics(metrics::Registry& m);
   void abort(Status status);     // fail locally: status + RST_STREAM
   void submit_request();
-  void queue_message(std::string message, bool compress, bool prefix_reserved = false);
+  // False: too large (the call failed with RESOURCE_EXHAUSTED).
+  bool queue_message(std::string message, bool compress, bool prefix_reserved = false);
   void credit_window();
   void deliver_reads();
   // Ends the request side once queued writes are sent (loop side).
@@ -134,6 +137,19 @@ class ClientCall final : public ClientCallCore {
   std::shared_ptr<ClientConnection> conn_;
   std::int32_t stream_id_ = -1;
   bool half_close_ = false;
+  // Transparent retry of a refused stream (retry_refused): the request
+  // messages queued so far, until response headers arrive, at most
+  // kRetryBufferBytes (past it the call is not retried).
+  static constexpr std::size_t kRetryBufferBytes = 64 * 1024;
+  struct Retained {
+    std::string bytes;
+    bool compress;
+    bool prefix_reserved;
+  };
+  std::vector<Retained> retained_;
+  std::size_t retained_bytes_ = 0;
+  bool retryable_ = true;
+  bool retried_ = false;  // the one transparent retry was made
   bool finishing_ = false;  // finish() was called: unread messages are dropped
   Resumer write_resumer_;
   Resumer read_resumer_;

@@ -1,6 +1,7 @@
 #include "client/client_connection.h"
 
 #include "client/client_call.h"
+#include "h2/error_code.h"
 
 namespace pronto::detail {
 
@@ -10,14 +11,14 @@ ClientCall* as_call(void* stream) { return static_cast<ClientCall*>(stream); }
 
 ClientConnection::ClientConnection(EventLoop& loop, Socket socket,
                                    std::function<void(ClientConnection*)> on_lost,
-                                   std::unique_ptr<TlsFilter> tls)
+                                   std::unique_ptr<TlsFilter> tls, const h2::SessionSettings& settings)
     : ClientConnection(loop, std::make_unique<SocketStream>(std::move(socket)), std::move(on_lost),
-                       std::move(tls)) {}
+                       std::move(tls), settings) {}
 
 ClientConnection::ClientConnection(EventLoop& loop, std::unique_ptr<ByteStream> stream,
                                    std::function<void(ClientConnection*)> on_lost,
-                                   std::unique_ptr<TlsFilter> tls)
-    : Connection(loop, std::move(stream), h2::Session::Role::client, h2::SessionSettings{}, std::move(tls)),
+                                   std::unique_ptr<TlsFilter> tls, const h2::SessionSettings& settings)
+    : Connection(loop, std::move(stream), h2::Session::Role::client, settings, std::move(tls)),
       on_lost_(std::move(on_lost)) {
   peer();  // worked out now: calls report it, also after the socket is gone
 }
@@ -63,8 +64,10 @@ void ClientConnection::on_stream_close(void* stream, std::uint32_t error_code) {
 }
 void ClientConnection::on_body_drained(void* stream) { as_call(stream)->on_body_drained(); }
 
-void ClientConnection::on_goaway(std::int32_t, std::uint32_t) {
+void ClientConnection::on_goaway(std::int32_t, std::uint32_t error_code, std::string_view debug_data) {
   draining_ = true;
+  if (error_code == static_cast<std::uint32_t>(h2::ErrorCode::enhance_your_calm) && debug_data == kTooManyPings)
+    too_many_pings_ = true;
   if (on_lost_) on_lost_(this);
 }
 

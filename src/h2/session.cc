@@ -62,8 +62,20 @@ struct SessionCallbacks {
         }
         break;
       case NGHTTP2_GOAWAY:
-        session.events_.on_goaway(frame->goaway.last_stream_id, frame->goaway.error_code);
+        session.events_.on_goaway(
+            frame->goaway.last_stream_id, frame->goaway.error_code,
+            {reinterpret_cast<const char*>(frame->goaway.opaque_data), frame->goaway.opaque_data_len});
         break;
+      case NGHTTP2_PING: {
+        std::uint64_t opaque = 0;
+        for (uint8_t b : frame->ping.opaque_data) opaque = opaque << 8 | b;
+        if (frame->hd.flags & NGHTTP2_FLAG_ACK) {
+          session.events_.on_ping_ack(opaque);
+        } else {
+          session.events_.on_ping(opaque);
+        }
+        break;
+      }
       case NGHTTP2_SETTINGS:
         if (!(frame->hd.flags & NGHTTP2_FLAG_ACK)) session.peer_settings_received_ = true;
         break;
@@ -103,6 +115,7 @@ struct SessionCallbacks {
 
   static int on_frame_send(nghttp2_session* s, const nghttp2_frame* frame, void* user_data) {
     auto& session = self(user_data);
+    session.sent_headers_or_data_ |= frame->hd.type <= NGHTTP2_HEADERS;  // DATA (0) or HEADERS (1)
     if (session.reset_after_end_.empty() || !(frame->hd.flags & NGHTTP2_FLAG_END_STREAM)) [[likely]]
       return 0;
     if (frame->hd.type != NGHTTP2_HEADERS && frame->hd.type != NGHTTP2_DATA) return 0;
@@ -275,7 +288,8 @@ void Session::collect_output(OutputBuffer& out, std::size_t data_limit) {
   if (!throttled_.empty()) [[unlikely]]
     resume_throttled();
   collecting_ = &out;
-  data_limit_ = data_limit;
+  // A terminated session sends its GOAWAY (and what else is queued), no DATA.
+  data_limit_ = terminated_ ? 0 : data_limit;
   for (;;) {
     const uint8_t* p = nullptr;
     ssize_t n = nghttp2_session_mem_send(session_, &p);
@@ -297,7 +311,10 @@ void Session::collect_output(std::string& out) {
 }
 
 bool Session::want_read() const { return !terminated_ && nghttp2_session_want_read(session_); }
-bool Session::want_write() const { return !send_failed_ && nghttp2_session_want_write(session_); }
+bool Session::want_write() const {
+  if (terminated_) return !send_failed_ && nghttp2_session_get_outbound_queue_size(session_) > 0;
+  return !send_failed_ && nghttp2_session_want_write(session_);
+}
 
 bool Session::submit_response(std::int32_t stream_id, const HeaderBlock& headers, OutboundBody* body) {
   nghttp2_data_provider provider{};
@@ -348,9 +365,27 @@ void Session::submit_goaway(std::uint32_t error_code) {
                         error_code, nullptr, 0);
 }
 
-void Session::terminate(std::uint32_t error_code) {
+void Session::submit_goaway(std::uint32_t error_code, std::int32_t last_stream_id, std::string_view debug_data) {
+  if (last_stream_id < 0) last_stream_id = nghttp2_session_get_last_proc_stream_id(session_);
+  nghttp2_submit_goaway(session_, NGHTTP2_FLAG_NONE, last_stream_id, error_code,
+                        reinterpret_cast<const uint8_t*>(debug_data.data()), debug_data.size());
+}
+
+void Session::submit_ping(std::uint64_t opaque) {
+  uint8_t data[8];
+  for (int i = 7; i >= 0; --i, opaque >>= 8) data[i] = static_cast<uint8_t>(opaque);
+  nghttp2_submit_ping(session_, NGHTTP2_FLAG_NONE, data);
+}
+
+void Session::terminate(std::uint32_t error_code, std::string_view debug_data) {
   if (terminated_) return;
-  nghttp2_session_terminate_session(session_, error_code);
+  if (debug_data.empty()) {
+    nghttp2_session_terminate_session(session_, error_code);
+  } else {
+    // nghttp2_session_terminate_session sends no debug data: the same
+    // GOAWAY by hand, then no more input is read (terminated_).
+    submit_goaway(error_code, -1, debug_data);
+  }
   terminated_ = true;
 }
 

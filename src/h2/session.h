@@ -49,8 +49,13 @@ class SessionEvents {
   virtual void on_stream_close(void* stream, std::uint32_t error_code) = 0;
   // A DATA provider drained part of a body (so a blocked writer may go on).
   virtual void on_body_drained(void* stream) = 0;
-  // The peer sent GOAWAY.
-  virtual void on_goaway(std::int32_t last_stream_id, std::uint32_t error_code) {}
+  // The peer sent GOAWAY (debug_data: its opaque debug data, e.g. gRPC's
+  // "too_many_pings").
+  virtual void on_goaway(std::int32_t last_stream_id, std::uint32_t error_code, std::string_view debug_data) {}
+  // The peer sent a PING (nghttp2 has queued the ACK already).
+  virtual void on_ping(std::uint64_t opaque) {}
+  // The peer acknowledged one of our PINGs.
+  virtual void on_ping_ack(std::uint64_t opaque) {}
 
  protected:
   ~SessionEvents() = default;
@@ -117,8 +122,18 @@ class Session {
   // (GOAWAY with the last stream processed).
   void submit_shutdown_notice();
   void submit_goaway(std::uint32_t error_code = 0);
-  // Ends the session with GOAWAY(error_code); nothing more is processed.
-  void terminate(std::uint32_t error_code);
+  // GOAWAY with a chosen last stream id (<0: the last stream processed) and
+  // debug data. Streams above last_stream_id that the peer opens later are
+  // ignored; the session ends once the open ones are done.
+  void submit_goaway(std::uint32_t error_code, std::int32_t last_stream_id, std::string_view debug_data);
+  // A PING carrying `opaque` (its ACK comes back as on_ping_ack(opaque)).
+  void submit_ping(std::uint64_t opaque);
+  // Ends the session with GOAWAY(error_code, debug_data); nothing more is
+  // processed (flush collect_output() and close).
+  void terminate(std::uint32_t error_code, std::string_view debug_data = {});
+  // Set whenever a HEADERS or DATA frame is sent; the caller clears it
+  // (keepalive's ping-strike policy resets on sent data, as grpc-core does).
+  bool take_sent_headers_or_data() noexcept { return std::exchange(sent_headers_or_data_, false); }
   std::int32_t last_processed_stream_id() const;
   std::size_t open_streams() const noexcept { return open_streams_; }
 
@@ -136,6 +151,7 @@ class Session {
   bool send_failed_ = false;  // nghttp2_session_mem_send failed: send nothing more
   bool shares_frame_buffer_ = false;
   bool peer_settings_received_ = false;
+  bool sent_headers_or_data_ = false;
   std::size_t open_streams_ = 0;
   OutputBuffer* collecting_ = nullptr;  // during collect_output: where DATA goes
   std::size_t data_limit_ = SIZE_MAX;   // during collect_output

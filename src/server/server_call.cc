@@ -59,6 +59,7 @@ ServerCall::ServerCall(std::shared_ptr<ServerConnection> conn, std::int32_t stre
     : ServerContext(this),
       conn_(std::move(conn)),
       stream_id_(stream_id),
+      header_budget_(conn_->server().session_settings().max_header_list_size),
       in_(conn_->server().options().max_receive_message_size) {
   peer_ = &conn_->peer();
   peer_identity_ = &conn_->peer_identity();
@@ -332,8 +333,10 @@ bool ServerCall::start_write(WriteOp& op) {
     return true;
   }
   const std::size_t reserved = op.prefix_reserved ? kFramePrefixSize : 0;
-  if (op.message.size() - reserved > 0xFFFFFFFFu) {
-    fail(Status::resource_exhausted("response message too large"));
+  if (op.message.size() - reserved > conn_->server().max_send_message_size()) [[unlikely]] {
+    fail(Status::resource_exhausted("response message larger than max_send_message_size (" +
+                                    std::to_string(op.message.size() - reserved) + " vs. " +
+                                    std::to_string(conn_->server().max_send_message_size()) + ")"));
     op.ok = false;
     return true;
   }

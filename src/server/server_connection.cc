@@ -1,5 +1,7 @@
 #include "server/server_connection.h"
 
+#include <random>
+
 #include "log.h"
 #include "server/server_call.h"
 #include "server/server_impl.h"
@@ -23,6 +25,66 @@ ServerConnection::ServerConnection(ServerImpl& server, EventLoop& loop, std::uni
       server_(server),
       budget_(server.options().max_connection_memory, &server.memory_budget()) {
   if (log_enabled(LogLevel::debug)) peer();  // worked out while the socket is open, for on_closed()
+  const ServerOptions& o = server.options();
+  KeepaliveSettings k;
+  k.time = o.keepalive_time;
+  k.timeout = o.keepalive_timeout;
+  k.enforce = true;
+  k.min_time = o.keepalive_min_time;
+  k.permit_peer_without_calls = o.permit_keepalive_without_calls;
+  k.max_ping_strikes = o.max_ping_strikes;
+  set_keepalive(k);
+}
+
+void ServerConnection::on_started() {
+  if (log_enabled(LogLevel::debug)) logf(LogLevel::debug, "connection from %s opened", peer().c_str());
+  const ServerOptions& o = server_.options();
+  constexpr auto never = std::chrono::milliseconds::max();
+  if (o.max_connection_idle != never) {
+    idle_since_ = std::chrono::steady_clock::now();
+    idle_timer_ = std::make_unique<asio::steady_timer>(loop().io());
+    arm_idle_timer(o.max_connection_idle);
+  }
+  if (o.max_connection_age != never) {
+    // +-10% jitter (A9), so connections made together do not all go at once.
+    thread_local std::minstd_rand rng{std::random_device{}()};
+    const double factor = std::uniform_real_distribution<double>(0.9, 1.1)(rng);
+    const auto age = std::chrono::duration_cast<std::chrono::milliseconds>(o.max_connection_age * factor);
+    age_timer_ = std::make_unique<asio::steady_timer>(loop().io(), age);
+    age_timer_->async_wait(
+        [self = std::static_pointer_cast<ServerConnection>(shared_from_this())](const asio::error_code& ec) {
+          if (!ec && !self->closed()) self->on_age_reached();
+        });
+  }
+}
+
+void ServerConnection::arm_idle_timer(std::chrono::steady_clock::duration after) {
+  idle_timer_->expires_after(after);
+  idle_timer_->async_wait(
+      [self = std::static_pointer_cast<ServerConnection>(shared_from_this())](const asio::error_code& ec) {
+        if (ec || self->closed() || self->goaway_begun()) return;
+        const auto idle = self->server_.options().max_connection_idle;
+        if (self->call_count_ > 0) return self->arm_idle_timer(idle);
+        const auto idle_for = std::chrono::steady_clock::now() - self->idle_since_;
+        if (idle_for < idle) return self->arm_idle_timer(idle - idle_for);
+        logf(LogLevel::debug, "%s: max_connection_idle reached", self->peer().c_str());
+        self->begin_graceful_goaway();
+      });
+}
+
+void ServerConnection::on_age_reached() {
+  logf(LogLevel::debug, "%s: max_connection_age reached", peer().c_str());
+  begin_graceful_goaway();
+  const auto grace = server_.options().max_connection_age_grace;
+  if (grace == std::chrono::milliseconds::max()) return;
+  age_timer_->expires_after(grace);
+  age_timer_->async_wait(
+      [self = std::static_pointer_cast<ServerConnection>(shared_from_this())](const asio::error_code& ec) {
+        if (ec || self->closed()) return;
+        self->finish_goaway();
+        self->abort_calls();
+        self->close();
+      });
 }
 
 ServerConnection::~ServerConnection() { server_.connection_gone(); }
@@ -80,7 +142,8 @@ void ServerConnection::remove_call(ServerCall* call) {
   if (call->next_) call->next_->prev_ = call->prev_;
   if (calls_ == call) calls_ = call->next_;
   call->prev_ = call->next_ = nullptr;
-  --call_count_;
+  if (--call_count_ == 0 && idle_timer_) [[unlikely]]
+    idle_since_ = std::chrono::steady_clock::now();
 }
 
 std::vector<ServerCall*> ServerConnection::live_calls() const {
@@ -91,6 +154,8 @@ std::vector<ServerCall*> ServerConnection::live_calls() const {
 
 void ServerConnection::on_closed() {
   if (credit_retry_) credit_retry_->cancel();
+  if (idle_timer_) idle_timer_->cancel();
+  if (age_timer_) age_timer_->cancel();
   if (log_enabled(LogLevel::debug) && !close_reason().empty()) {
     logf(LogLevel::debug, "connection from %s closed: %s", peer().c_str(), close_reason().c_str());
   }
@@ -101,14 +166,13 @@ void ServerConnection::on_closed() {
 
 void ServerConnection::begin_shutdown() {
   if (closed()) return;
-  session().submit_shutdown_notice();
-  session().submit_goaway(0);
-  request_flush();
+  begin_graceful_goaway();
 }
 
 void ServerConnection::abort_calls() {
   std::vector<ServerCall*> calls = live_calls();
   for (auto* c : calls) c->abort(Status::unavailable("server shutting down"));
+  finish_goaway();  // no waiting for the PING's ACK any more
   request_flush();
 }
 

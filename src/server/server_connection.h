@@ -48,6 +48,10 @@ class ServerConnection final : public Connection {
   void on_stream_close(void* stream, std::uint32_t error_code) override;
   void on_body_drained(void* stream) override;
   void on_closed() override;
+  void on_started() override;
+  // A9: max_connection_idle and max_connection_age(+grace).
+  void arm_idle_timer(std::chrono::steady_clock::duration after);
+  void on_age_reached();
 
   ServerImpl& server_;
   ConnectionBudget budget_;
@@ -57,6 +61,9 @@ class ServerConnection final : public Connection {
   // those whose stream is gone but whose handler still runs.
   ServerCall* calls_ = nullptr;
   std::size_t call_count_ = 0;
+  std::unique_ptr<asio::steady_timer> idle_timer_;  // with max_connection_idle
+  std::unique_ptr<asio::steady_timer> age_timer_;   // with max_connection_age
+  std::chrono::steady_clock::time_point idle_since_;  // call_count_ last went to 0
   // New streams are refused (REFUSED_STREAM, safe to retry) while
   // call_count_ is at this (4x max_concurrent_streams: one read can reset
   // and reopen many streams before the reset calls' handlers get to

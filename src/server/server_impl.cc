@@ -75,6 +75,8 @@ ServerOptions with_consistent_budgets(ServerOptions o) {
 ServerImpl::ServerImpl(ServerOptions options)
     : options_(with_consistent_budgets(options)), memory_(options_.max_server_memory) {
   settings_.max_concurrent_streams = options_.max_concurrent_streams;
+  settings_.max_header_list_size = options_.max_header_list_size;
+  max_send_message_size_ = std::min<std::size_t>(options_.max_send_message_size, 0xFFFFFFFFu);
   if (options_.event_loops == 0) options_.event_loops = std::max(1u, std::thread::hardware_concurrency());
   if (options_.blocking_threads == 0) options_.blocking_threads = 1;
   if (options_.metrics) metrics_ = std::make_unique<metrics::Registry>(metrics::Side::server);
@@ -297,6 +299,17 @@ void ServerImpl::accept_next(Listener& listener) {
       listener.told_exhausted = false;
       std::unique_lock lock(mu_);
       if (shutting_down_) return;
+      if (options_.max_connections != 0 && live_connections_ >= options_.max_connections) [[unlikely]] {
+        // Over the limit: closed at once (grpc-core's
+        // max_allowed_incoming_connections), not left in the backlog.
+        lock.unlock();
+        asio::error_code ignored;
+        socket.close(ignored);
+        logf(LogLevel::debug, "accept on %s: max_connections (%zu) reached: connection closed",
+             listener.address.c_str(), options_.max_connections);
+        accept_next(listener);
+        return;
+      }
       ++live_connections_;
       // The socket belongs to `loop`; start the connection there.
       auto conn = std::make_shared<ServerConnection>(

@@ -82,6 +82,8 @@ class ServerImpl {
   const std::vector<std::shared_ptr<ServerInterceptor>>& interceptors() const noexcept { return interceptors_; }
   const ServerOptions& options() const noexcept { return options_; }
   const h2::SessionSettings& session_settings() const noexcept { return settings_; }
+  // options().max_send_message_size, at most what a gRPC frame can say.
+  std::size_t max_send_message_size() const noexcept { return max_send_message_size_; }
   asio::thread_pool& blocking_pool() noexcept { return *pool_; }
   SharedMemoryBudget& memory_budget() noexcept { return memory_; }
   // The call metrics (null with ServerOptions::metrics off).
@@ -118,6 +120,7 @@ class ServerImpl {
 
   ServerOptions options_;
   h2::SessionSettings settings_;
+  std::size_t max_send_message_size_;
   // Before the loops: connections give their share back when destroyed.
   SharedMemoryBudget memory_;
   // Before the loops: calls record into it until the loops stop.

@@ -43,7 +43,94 @@ Connection::Connection(EventLoop& loop, std::unique_ptr<ByteStream> stream, h2::
       tls_(std::move(tls)),
       is_server_(role == h2::Session::Role::server) {}
 
+struct Connection::Keepalive {
+  Keepalive(asio::io_context& io, const KeepaliveSettings& s)
+      : settings(s), policy(s.min_time, s.permit_peer_without_calls, s.max_ping_strikes), timer(io) {}
+  KeepaliveSettings settings;
+  PingStrikePolicy policy;
+  asio::steady_timer timer;
+  bool awaiting_ack = false;
+};
+
 Connection::~Connection() = default;
+
+void Connection::set_keepalive(const KeepaliveSettings& settings) {
+  if (settings.time == kKeepaliveNever && !settings.enforce) return;
+  keepalive_ = std::make_unique<Keepalive>(loop_.io(), settings);
+}
+
+void Connection::arm_keepalive(std::chrono::milliseconds after) {
+  keepalive_->timer.expires_after(after);
+  keepalive_->timer.async_wait([self = shared_from_this()](const asio::error_code& ec) {
+    if (!ec && !self->closed_) self->on_keepalive_timer();
+  });
+}
+
+void Connection::on_keepalive_timer() {
+  Keepalive& k = *keepalive_;
+  if (k.awaiting_ack) {
+    // No ACK within keepalive_timeout: the peer (or the path) is gone.
+    close_reason_ = "keepalive watchdog timeout";
+    logf(LogLevel::debug, "%s: %s", peer().c_str(), close_reason_.c_str());
+    close();
+    return;
+  }
+  if (k.settings.permit_without_calls || session_.open_streams() > 0) {
+    session_.submit_ping(kKeepalivePingOpaque);
+    k.awaiting_ack = true;
+    arm_keepalive(k.settings.timeout);
+    request_flush();
+  } else {
+    arm_keepalive(k.settings.time);
+  }
+}
+
+void Connection::on_ping(std::uint64_t) {
+  if (!keepalive_ || !keepalive_->settings.enforce) return;
+  Keepalive& k = *keepalive_;
+  if (session_.take_sent_headers_or_data()) k.policy.reset();
+  if (k.policy.on_ping(KeepaliveClock::now(), session_.open_streams() == 0)) {
+    // grpc-core: GOAWAY ENHANCE_YOUR_CALM "too_many_pings", then close.
+    close_reason_ = kTooManyPings;
+    logf(LogLevel::debug, "%s: %s", peer().c_str(), kTooManyPings);
+    session_.terminate(0xb /* ENHANCE_YOUR_CALM */, kTooManyPings);
+  }
+}
+
+void Connection::on_ping_ack(std::uint64_t opaque) {
+  if (opaque == kKeepalivePingOpaque && keepalive_ && keepalive_->awaiting_ack) {
+    keepalive_->awaiting_ack = false;
+    arm_keepalive(keepalive_->settings.time);
+  } else if (opaque == kGoawayPingOpaque && goaway_step_ == 1) {
+    finish_goaway();
+  }
+}
+
+void Connection::begin_graceful_goaway(std::chrono::milliseconds ack_timeout) {
+  if (goaway_step_ != 0 || closed_) return;
+  goaway_step_ = 1;
+  if (!is_server_) {
+    session_.submit_goaway(0);
+    goaway_step_ = 2;
+    request_flush();
+    return;
+  }
+  session_.submit_shutdown_notice();  // last-stream-id 2^31-1; streams still accepted
+  session_.submit_ping(kGoawayPingOpaque);
+  goaway_timer_ = std::make_unique<asio::steady_timer>(loop_.io(), ack_timeout);
+  goaway_timer_->async_wait([self = shared_from_this()](const asio::error_code& ec) {
+    if (!ec) self->finish_goaway();
+  });
+  request_flush();
+}
+
+void Connection::finish_goaway() {
+  if (goaway_step_ != 1 || closed_) return;
+  goaway_step_ = 2;
+  if (goaway_timer_) goaway_timer_->cancel();
+  session_.submit_goaway(0);  // the last stream processed
+  request_flush();
+}
 
 void Connection::find_peer() { peer_ = stream_->peer(); }
 
@@ -66,6 +153,8 @@ void Connection::start(std::chrono::milliseconds handshake_timeout) {
       self->handshake_timer_.reset();
     });
   }
+  if (keepalive_ && keepalive_->settings.time != kKeepaliveNever) arm_keepalive(keepalive_->settings.time);
+  on_started();
   flush();
   wait_readable();
 }
@@ -266,6 +355,8 @@ void Connection::close() {
   closed_ = true;
   stream_->close();
   if (handshake_timer_) handshake_timer_->cancel();
+  if (keepalive_) keepalive_->timer.cancel();
+  if (goaway_timer_) goaway_timer_->cancel();
   on_closed();
   request_flush();  // drain what on_closed() made ready
 }

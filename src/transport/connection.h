@@ -24,6 +24,7 @@
 #include "h2/session.h"
 #include "transport/byte_stream.h"
 #include "transport/event_loop.h"
+#include "transport/keepalive.h"
 #include "transport/tls.h"
 
 namespace pronto::detail {
@@ -52,6 +53,17 @@ class Connection : public std::enable_shared_from_this<Connection>,
   // connection: a peer that connects and stays silent costs a descriptor
   // for that long only.
   void start(std::chrono::milliseconds handshake_timeout = std::chrono::seconds(10));
+  // Keepalive (A8) for this connection: pings it sends, and (enforce) the
+  // strike policy on the peer's. Before start(); without it, neither.
+  void set_keepalive(const KeepaliveSettings& settings);
+  // Graceful GOAWAY in two steps, as grpc-core: GOAWAY with last-stream-id
+  // 2^31-1 (server only; a client gets a plain GOAWAY) and a PING; on its
+  // ACK, or after `ack_timeout`, GOAWAY with the last stream processed.
+  // The connection closes once its streams are done. Idempotent.
+  void begin_graceful_goaway(std::chrono::milliseconds ack_timeout = std::chrono::seconds(20));
+  // Step 2 now (no-op before step 1 or after step 2).
+  void finish_goaway();
+  bool goaway_begun() const noexcept { return goaway_step_ != 0; }
   // Writes what the session has to send at the end of this loop turn.
   void request_flush();
   // Closes the stream at once; on_closed() follows.
@@ -82,6 +94,11 @@ class Connection : public std::enable_shared_from_this<Connection>,
   virtual void on_closed() = 0;
   // After each batch of input was processed (before the flush).
   virtual void on_input_processed() {}
+  // At the end of start(): arm per-connection timers here.
+  virtual void on_started() {}
+  // The connection was closed for ping abuse or a keepalive timeout: sets
+  // close_reason() (seen by the calls it takes down).
+  void set_close_reason(std::string reason) { close_reason_ = std::move(reason); }
 
  private:
   struct Ready {
@@ -100,6 +117,12 @@ class Connection : public std::enable_shared_from_this<Connection>,
   // Writes until `out` is empty or the stream is full; false on error.
   bool send_pieces(h2::OutputBuffer& out);
   void wait_writable();
+  // SessionEvents: PINGs (keepalive, ping strikes, graceful GOAWAY).
+  void on_ping(std::uint64_t opaque) override;
+  void on_ping_ack(std::uint64_t opaque) override;
+  struct Keepalive;
+  void arm_keepalive(std::chrono::milliseconds after);
+  void on_keepalive_timer();
   // StreamEvents: the stream's readiness waits completed.
   void on_stream_readable(const asio::error_code& ec) override;
   void on_stream_writable(const asio::error_code& ec) override;
@@ -121,6 +144,9 @@ class Connection : public std::enable_shared_from_this<Connection>,
   std::string close_reason_;
   std::unique_ptr<TlsFilter> tls_;
   std::unique_ptr<asio::steady_timer> handshake_timer_;
+  std::unique_ptr<Keepalive> keepalive_;           // with set_keepalive()
+  std::unique_ptr<asio::steady_timer> goaway_timer_;  // step 1 -> step 2
+  int goaway_step_ = 0;                             // graceful GOAWAY: 0, 1 or 2
   h2::OutputBuffer out_;  // bytes the stream did not take at once, being written
   std::vector<Ready> ready_;
   std::vector<Ready> spare_ready_;  // the last drained batch, for its capacity

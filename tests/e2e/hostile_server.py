@@ -409,6 +409,15 @@ def serve(mode: str, stall_seconds: float, max_seconds: float, code: int = 0):
             conn.sock.settimeout(None)
         else:
             conn.send(response(mode, request_sid, code))
+        if mode == "rst":
+            # Every later request is reset the same way: a client retries a
+            # REFUSED_STREAM (code 7) transparently, once.
+            while time.monotonic() < end:
+                ev = conn.next_event(end - time.monotonic())
+                if ev is None or ev[0] == "eof":
+                    break
+                if ev[0] == "headers" and ev[1] != request_sid:
+                    conn.send(response(mode, ev[1], code))
         # Until the client goes away (it may reset the stream, GOAWAY, close).
         linger(conn, end)
     except OSError:

@@ -28,6 +28,10 @@ class Recorder : public SessionEvents {
  public:
   std::map<std::int32_t, StreamRecord> streams;
   bool goaway = false;
+  std::int32_t goaway_last_stream = -1;
+  std::uint32_t goaway_code = 0;
+  std::string goaway_debug;
+  std::vector<std::uint64_t> pings, ping_acks;
 
   void* on_begin_headers(std::int32_t id, void* stream) override {
     if (stream) return stream;
@@ -52,7 +56,14 @@ class Recorder : public SessionEvents {
     r->close_code = code;
   }
   void on_body_drained(void* s) override { ++static_cast<StreamRecord*>(s)->drained; }
-  void on_goaway(std::int32_t, std::uint32_t) override { goaway = true; }
+  void on_goaway(std::int32_t last, std::uint32_t code, std::string_view debug) override {
+    goaway = true;
+    goaway_last_stream = last;
+    goaway_code = code;
+    goaway_debug = debug;
+  }
+  void on_ping(std::uint64_t opaque) override { pings.push_back(opaque); }
+  void on_ping_ack(std::uint64_t opaque) override { ping_acks.push_back(opaque); }
 };
 
 struct Frame {
@@ -399,6 +410,10 @@ TEST(Session, garbage_input_fails_and_queues_goaway) {
   std::string out;
   server.collect_output(out);
   bool goaway = false;
+  std::int32_t goaway_last_stream = -1;
+  std::uint32_t goaway_code = 0;
+  std::string goaway_debug;
+  std::vector<std::uint64_t> pings, ping_acks;
   for (auto& f : parse_frames(out)) goaway |= f.type == NGHTTP2_GOAWAY;
   EXPECT_TRUE(goaway);
   // Fed nothing more after the error.
@@ -413,6 +428,95 @@ TEST_F(SessionPair, client_reset_closes_the_server_stream_with_cancel) {
   auto& s = server_events_.streams.at(id);
   EXPECT_TRUE(s.closed);
   EXPECT_EQ(s.close_code, static_cast<std::uint32_t>(NGHTTP2_CANCEL));
+}
+
+}  // namespace
+}  // namespace pronto::h2
+
+namespace pronto::h2 {
+namespace {
+
+TEST_F(SessionPair, ping_reaches_the_peer_and_its_ack_carries_the_opaque_data_back) {
+  pump();
+  client_.submit_ping(0x0102030405060708ull);
+  pump();
+  EXPECT_EQ(server_events_.pings, std::vector<std::uint64_t>{0x0102030405060708ull});
+  EXPECT_TRUE(server_events_.ping_acks.empty());
+  EXPECT_EQ(client_events_.ping_acks, std::vector<std::uint64_t>{0x0102030405060708ull});
+  EXPECT_TRUE(client_events_.pings.empty());
+}
+
+TEST_F(SessionPair, goaway_carries_the_chosen_last_stream_id_and_debug_data) {
+  pump();
+  server_.submit_goaway(NGHTTP2_ENHANCE_YOUR_CALM, 0x7fffffff, "too_many_pings");
+  pump();
+  EXPECT_TRUE(client_events_.goaway);
+  EXPECT_EQ(client_events_.goaway_last_stream, 0x7fffffff);
+  EXPECT_EQ(client_events_.goaway_code, std::uint32_t{NGHTTP2_ENHANCE_YOUR_CALM});
+  EXPECT_EQ(client_events_.goaway_debug, "too_many_pings");
+}
+
+TEST_F(SessionPair, two_step_goaway_lets_the_open_stream_finish_and_refuses_later_ones) {
+  pump();
+  OutboundBody body;
+  body.append("req");
+  body.finish();
+  const std::int32_t first = start_request(&body);
+  pump();
+  server_.submit_shutdown_notice();  // GOAWAY 2^31-1
+  server_.submit_ping(7);
+  pump();
+  EXPECT_EQ(client_events_.goaway_last_stream, 0x7fffffff);
+  EXPECT_EQ(server_events_.ping_acks, std::vector<std::uint64_t>{7});
+  EXPECT_TRUE(server_.want_read());
+  server_.submit_goaway(0, -1, {});  // the last stream processed: `first`
+  pump();
+  EXPECT_EQ(client_events_.goaway_last_stream, first);
+  // The first stream is still open on both sides.
+  EXPECT_FALSE(client_stream_.closed);
+  EXPECT_EQ(server_.open_streams(), 1u);
+}
+
+TEST_F(SessionPair, terminate_with_debug_data_sends_goaway_and_then_nothing_more) {
+  pump();
+  OutboundBody body;
+  body.append("req");
+  const std::int32_t id = start_request(&body);
+  pump();
+  server_.terminate(NGHTTP2_ENHANCE_YOUR_CALM, "too_many_pings");
+  EXPECT_TRUE(server_.want_write());
+  OutboundBody response;
+  response.append(pattern(1000));
+  server_.submit_response(id, HeaderBlock{{":status", "200"}}, &response);
+  std::string out;
+  server_.collect_output(out);
+  auto frames = parse_frames(out);
+  ASSERT_FALSE(frames.empty());
+  bool goaway = false;
+  for (auto& f : frames) {
+    EXPECT_NE(f.type, NGHTTP2_DATA) << "no DATA after terminate";
+    goaway |= f.type == NGHTTP2_GOAWAY;
+  }
+  EXPECT_TRUE(goaway);
+  EXPECT_FALSE(server_.want_write());
+  EXPECT_FALSE(server_.want_read());
+  ASSERT_TRUE(client_.receive(reinterpret_cast<const std::uint8_t*>(out.data()), out.size()));
+  EXPECT_EQ(client_events_.goaway_debug, "too_many_pings");
+  EXPECT_EQ(client_events_.goaway_code, std::uint32_t{NGHTTP2_ENHANCE_YOUR_CALM});
+}
+
+TEST_F(SessionPair, sent_headers_or_data_flag_is_set_by_a_response_and_cleared_by_taking_it) {
+  pump();
+  EXPECT_FALSE(server_.take_sent_headers_or_data());  // SETTINGS (and their ACK) do not count
+  client_.submit_ping(1);
+  pump();
+  EXPECT_FALSE(server_.take_sent_headers_or_data());  // nor a PING ACK
+  OutboundBody body;
+  body.append("req");
+  body.finish();
+  start_request(&body);
+  pump();
+  EXPECT_TRUE(client_.take_sent_headers_or_data());
 }
 
 }  // namespace
