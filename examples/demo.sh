@@ -3,7 +3,7 @@
 # seed-server on free loopback ports (--port=0, then the printed
 # "listening on port N"), runs helloworld-client and seed-client against
 # them, then operates the seed server as an operator would: a health check
-# and a reflection listing (tools/grpc_reflect.py, grpcurl-style, python3-
+# and a reflection listing (tests/services/grpc_reflect.py, grpcurl-style, python3-
 # grpcio, no .proto file) and a metrics scrape of its admin listener; shows
 # the server's call log, and always stops the servers.
 #
@@ -15,7 +15,8 @@ set -euo pipefail
 build=${1:-build}
 bin=$build/bin
 here=$(cd "$(dirname "$0")" && pwd)
-reflect=("/usr/bin/python3" "$here/../tools/grpc_reflect.py")
+# A grpcurl-style reflection client (python3-grpcio; the test suite's independent one).
+reflect=("/usr/bin/python3" "$here/../tests/services/grpc_reflect.py")
 for b in helloworld-server helloworld-client seed-server seed-client; do
   if [ ! -x "$bin/$b" ]; then
     echo "demo: $bin/$b is missing; build first (cmake --build $build)" >&2
@@ -86,14 +87,14 @@ echo "\$ seed-client --target=localhost:$seed_port"
 
 echo
 echo "== operating the seed server"
-echo "\$ grpc_reflect.py list localhost:$seed_port     # server reflection"
-"${reflect[@]}" list "localhost:$seed_port"
-echo "\$ grpc_reflect.py describe localhost:$seed_port pronto.examples.UserService"
-"${reflect[@]}" describe "localhost:$seed_port" pronto.examples.UserService
-echo "\$ grpc_reflect.py call localhost:$seed_port grpc.health.v1.Health/Check '{}'"
-"${reflect[@]}" call "localhost:$seed_port" grpc.health.v1.Health/Check '{}'
-echo "\$ grpc_reflect.py call localhost:$seed_port grpc.health.v1.Health/Check '{\"service\": \"pronto.examples.UserService\"}'"
-"${reflect[@]}" call "localhost:$seed_port" grpc.health.v1.Health/Check '{"service": "pronto.examples.UserService"}'
+echo "\$ grpc_reflect.py localhost:$seed_port list     # server reflection"
+"${reflect[@]}" "localhost:$seed_port" list
+echo "\$ grpc_reflect.py localhost:$seed_port describe pronto.examples.UserService"
+"${reflect[@]}" "localhost:$seed_port" describe pronto.examples.UserService
+echo "\$ grpc_reflect.py localhost:$seed_port call grpc.health.v1.Health/Check '{}'"
+"${reflect[@]}" "localhost:$seed_port" call grpc.health.v1.Health/Check '{}'
+echo "\$ grpc_reflect.py localhost:$seed_port call grpc.health.v1.Health/Check '{\"service\": \"pronto.examples.UserService\"}'"
+"${reflect[@]}" "localhost:$seed_port" call grpc.health.v1.Health/Check '{"service": "pronto.examples.UserService"}'
 echo "\$ curl http://localhost:$seed_admin_port/healthz"
 /usr/bin/python3 -c 'import sys, urllib.request; print(urllib.request.urlopen(sys.argv[1]).read().decode())' \
   "http://127.0.0.1:$seed_admin_port/healthz"
