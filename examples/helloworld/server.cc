@@ -1,9 +1,13 @@
 // helloworld/server.cc — the Greeter service: SayHello answers "Hello <name>".
 //
-//   helloworld-server [--port=50051] [--threads=N]
+//   helloworld-server [--port=50051] [--threads=N] [--admin_port=N]
+//                     [--max_connection_age_ms=N] [--keepalive_time_ms=N]
 //
 // --port=0 picks a free port; either way the server prints
-// "listening on port N" once it accepts calls. SIGINT/SIGTERM stop it.
+// "listening on port N" once it accepts calls (and "admin on port M" with
+// --admin_port). Health (grpc.health.v1) and reflection are on, so
+// grpcurl-style tools list, describe and call it with no .proto file.
+// SIGINT/SIGTERM stop it gracefully.
 #include "common/serve.h"
 #include "flags.h"
 #include "helloworld.pronto.h"
@@ -25,17 +29,13 @@ class GreeterImpl final : public helloworld::Greeter::Service {
 }  // namespace
 
 int main(int argc, char** argv) {
-  int port = 50051;
-  int threads = 0;
+  examples::ServerFlags server_flags;
   cli::Flags flags("helloworld-server", "Serves helloworld.Greeter until SIGINT/SIGTERM.");
-  flags.integer("port", &port, 0, 65535, "port to listen on; 0 picks a free one")
-      .integer("threads", &threads, 0, 1024, "event loops; 0: one per core");
+  server_flags.add_to(flags);
   flags.parse_or_exit(argc, argv);
 
   GreeterImpl greeter;
-  // Reflection on: grpcurl-style tools list, describe and call Greeter with no .proto.
-  pronto::Server server(
-      pronto::ServerOptions{.event_loops = static_cast<unsigned>(threads), .reflection_service = true});
+  pronto::Server server(server_flags.options());
   server.add_service(greeter);
-  return examples::serve_until_signal(server, port);
+  return examples::serve(server, server_flags);
 }

@@ -1,7 +1,9 @@
 // seed/auth_interceptor.h — the seed's AuthInterceptor: a call goes through
 // only with `authorization: Bearer <token>` metadata and a token the server
 // accepts; otherwise it fails with UNAUTHENTICATED "Invalid or missing auth
-// token" before any handler runs.
+// token" before any handler runs. The operator's services are exempt:
+// grpc.health.v1.Health (Kubernetes and load-balancer probes send no token)
+// and server reflection (it lists what the server offers, no data).
 //
 // Which tokens are accepted:
 //   - with an expected token (seed-server --token=T): exactly "Bearer T";

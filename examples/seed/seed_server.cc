@@ -33,7 +33,9 @@ SeedServer::SeedServer(SeedServerOptions options) {
   logging_ = std::make_shared<LoggingInterceptor>(options.log);
   auth_ = std::make_shared<AuthInterceptor>(options.token);
 
-  server_ = std::make_unique<pronto::Server>(pronto::ServerOptions{.event_loops = options.event_loops});
+  pronto::ServerOptions server_options = options.server;
+  if (options.event_loops != 0) server_options.event_loops = options.event_loops;
+  server_ = std::make_unique<pronto::Server>(server_options);
   server_->add_service(*users_).add_service(*logs_).add_service(*sensors_).add_service(*analytics_);
   // Logging first, so its on_finish also sees the calls auth rejects.
   server_->add_interceptor(logging_).add_interceptor(auth_);

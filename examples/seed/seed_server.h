@@ -28,7 +28,8 @@ namespace seed {
 struct SeedServerOptions {
   std::string db_path{};                      // empty: a new temp file, removed at the end
   std::string token{};                        // expected bearer token; empty: the seed's rule
-  unsigned event_loops = 0;                   // 0: one per core
+  unsigned event_loops = 0;                   // 0: one per core (overrides server.event_loops when set)
+  pronto::ServerOptions server{};             // the rest of the server's options
   std::FILE* log = stderr;                    // per-call log lines; nullptr: none
   std::chrono::microseconds log_row_delay{};  // StreamLogs pacing between rows
 };
