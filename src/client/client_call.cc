@@ -337,6 +337,19 @@ bool ClientCall::retry_refused() {
   // kRetryBufferBytes (kept in retained_ until the response headers).
   if (retried_ || !retryable_ || response_.headers_done()) return false;
   retried_ = true;
+  // The refused attempt ends (A66: each attempt is counted; the next one
+  // starts when its stream is submitted). Its status is UNAVAILABLE, as
+  // the call's would have been without the retry.
+  if (metrics::Registry* m = impl_.metrics(); m && metrics_) {
+    metrics::CallFigures f;
+    f.code = StatusCode::unavailable;
+    f.duration = Clock::now() - attempt_start_;
+    f.call_ended = false;
+    f.sent_bytes = out_.bytes_sent();
+    f.messages_sent = out_.messages_sent();
+    m->record_end(metrics_, path_, metrics::RpcKind::unknown, f);
+    metrics_ = nullptr;
+  }
   // The request again from its start: what went out is kept in retained_.
   out_.body().discard();
   out_.body().deferred = false;

@@ -94,7 +94,10 @@ std::string otel(const Snapshot& snap, Side side, std::string_view target) {
   const bool server = side == Side::server;
   const std::string_view prefix = server ? "grpc_server_call" : "grpc_client_attempt";
   auto base = [&](const std::string& method) {
-    Labels l{{"grpc_method", method}};
+    // A66: the full method name without the path's leading '/'
+    // ("helloworld.Greeter/SayHello"; "other" for unregistered ones).
+    const std::string_view name = method;
+    Labels l{{"grpc_method", name.starts_with('/') ? name.substr(1) : name}};
     if (!server) l.emplace_back("grpc_target", target);
     return l;
   };

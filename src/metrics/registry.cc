@@ -106,7 +106,7 @@ void Registry::record_end(MethodCells* cells, std::string_view method, RpcKind k
   if (cells == nullptr || cells->shard != &local()) [[unlikely]]
     cells = &method_cells(method, kind);
   StatusCells& s = cells->status(f.code);
-  if (side_ == Side::client)
+  if (side_ == Side::client && f.call_ended)
     s.call_duration.observe(kLatencyBoundsNs,
                             static_cast<std::uint64_t>(std::max<std::int64_t>(0, f.call_duration.count())));
   if (!f.attempt) return;

@@ -108,6 +108,9 @@ struct CallFigures {
   // Client: false when the call ended before any attempt began (only
   // call_duration is recorded then).
   bool attempt = true;
+  // Client: false for an attempt that ended while its call goes on (a
+  // transparent retry): call_duration is not recorded then.
+  bool call_ended = true;
 };
 
 // The merged figures of one (method, status) across shards, for exporters.

@@ -380,10 +380,26 @@ def refused_stream_retry(args):
                                capture_output=True, text=True, timeout=30)
         finally:
             srv.close()
+        run.stderr = p.stderr
         return p.returncode, p.stdout.strip().splitlines()[-1] if p.stdout.strip() else p.stderr, srv
 
-    rc, out, srv = run(["refuse", "ok"], "--mib=0")
+    def metric(name, status=None):
+        # The value of the client's metric line `name{...grpc_status="status"...}` (0 if absent).
+        for line in run.stderr.splitlines():
+            if line.startswith(name + "{") and (status is None or f'grpc_status="{status}"' in line):
+                return int(float(line.rsplit(" ", 1)[1]))
+        return 0
+
+    rc, out, srv = run(["refuse", "ok"], "--mib=0", "--print-metrics")
     check(rc == 0 and srv.streams == 2, f"refused once: retried, OK ({out}; {srv.streams} streams)")
+    # A66: each attempt counted (the refused one ends UNAVAILABLE), the call once.
+    attempts = (metric("grpc_client_attempt_started_total"),
+                metric("grpc_client_attempt_duration_seconds_count", "UNAVAILABLE"),
+                metric("grpc_client_attempt_duration_seconds_count", "OK"),
+                metric("grpc_client_call_duration_seconds_count", "OK"),
+                metric("grpc_client_call_duration_seconds_count", "UNAVAILABLE"))
+    check(attempts == (2, 1, 1, 1, 0),
+          f"refused once: 2 attempts started, 1 UNAVAILABLE + 1 OK, one OK call (got {attempts})")
     rc, out, srv = run(["refuse", "refuse", "ok"], "--mib=0")
     check(rc != 0 and "UNAVAILABLE" in out and srv.streams == 2,
           f"refused twice: UNAVAILABLE after 2 streams, no third ({out}; {srv.streams} streams)")

@@ -52,34 +52,34 @@ TEST_F(Metrics, a_scrape_after_n_calls_shows_exactly_n_by_method_and_status) {
     ASSERT_EQ(stub_.Unary(req).status().code(), StatusCode::not_found);
   }
   const std::string text = server_.server().metrics_text();
-  EXPECT_EQ(sample(text, R"(grpc_server_call_started_total{grpc_method="/pronto.test.Echo/Unary"})"),
+  EXPECT_EQ(sample(text, R"(grpc_server_call_started_total{grpc_method="pronto.test.Echo/Unary"})"),
             kOk + kNotFound)
       << text;
   EXPECT_EQ(
       sample(
           text,
-          R"(grpc_server_call_duration_seconds_count{grpc_method="/pronto.test.Echo/Unary",grpc_status="OK"})"),
+          R"(grpc_server_call_duration_seconds_count{grpc_method="pronto.test.Echo/Unary",grpc_status="OK"})"),
       kOk);
   EXPECT_EQ(
       sample(
           text,
-          R"(grpc_server_call_duration_seconds_count{grpc_method="/pronto.test.Echo/Unary",grpc_status="NOT_FOUND"})"),
+          R"(grpc_server_call_duration_seconds_count{grpc_method="pronto.test.Echo/Unary",grpc_status="NOT_FOUND"})"),
       kNotFound);
   EXPECT_EQ(
       sample(
           text,
-          R"(grpc_server_call_duration_seconds_bucket{grpc_method="/pronto.test.Echo/Unary",grpc_status="OK",le="+Inf"})"),
+          R"(grpc_server_call_duration_seconds_bucket{grpc_method="pronto.test.Echo/Unary",grpc_status="OK",le="+Inf"})"),
       kOk);
   EXPECT_EQ(
       sample(
           text,
-          R"(grpc_server_call_rcvd_total_compressed_message_size_bytes_count{grpc_method="/pronto.test.Echo/Unary",grpc_status="OK"})"),
+          R"(grpc_server_call_rcvd_total_compressed_message_size_bytes_count{grpc_method="pronto.test.Echo/Unary",grpc_status="OK"})"),
       kOk);
   // Each request is "hi" in field 1: 4 bytes of protobuf.
   EXPECT_EQ(
       sample(
           text,
-          R"(grpc_server_call_rcvd_total_compressed_message_size_bytes_sum{grpc_method="/pronto.test.Echo/Unary",grpc_status="OK"})"),
+          R"(grpc_server_call_rcvd_total_compressed_message_size_bytes_sum{grpc_method="pronto.test.Echo/Unary",grpc_status="OK"})"),
       4 * kOk);
   EXPECT_NE(text.find("# TYPE grpc_server_call_duration_seconds histogram\n"), std::string::npos);
   EXPECT_NE(text.find("# TYPE grpc_server_call_started_total counter\n"), std::string::npos);
@@ -108,7 +108,7 @@ TEST_F(Metrics, the_channel_counts_attempts_and_calls_with_its_target) {
   ASSERT_EQ(stub_.Unary(req).status().code(), StatusCode::aborted);
   const std::string text = metrics_text(*channel_);
   const std::string labels =
-      R"(grpc_method="/pronto.test.Echo/Unary",grpc_target=")" + server_.target() + "\"";
+      R"(grpc_method="pronto.test.Echo/Unary",grpc_target=")" + server_.target() + "\"";
   EXPECT_EQ(sample(text, "grpc_client_attempt_started_total{" + labels + "}"), 6) << text;
   EXPECT_EQ(sample(text, "grpc_client_attempt_duration_seconds_count{" + labels + R"(,grpc_status="OK"})"),
             5);
@@ -193,7 +193,7 @@ TEST(MetricsAdmin, metrics_and_healthz_over_http_and_503_once_shutdown_begins) {
   const std::string metrics = http_get(server.admin_port(), "/metrics");
   EXPECT_EQ(metrics.rfind("HTTP/1.1 200 OK\r\n", 0), 0u) << metrics;
   EXPECT_NE(metrics.find("Content-Type: text/plain; version=0.0.4"), std::string::npos);
-  EXPECT_NE(metrics.find("\ngrpc_server_call_started_total{grpc_method=\"/pronto.test.Echo/Unary\"} 4\n"),
+  EXPECT_NE(metrics.find("\ngrpc_server_call_started_total{grpc_method=\"pronto.test.Echo/Unary\"} 4\n"),
             std::string::npos)
       << metrics;
   const std::string go = http_get(server.admin_port(), "/metrics?format=go");
@@ -256,7 +256,7 @@ TEST(MetricsBuckets, are_a66s_boundaries_cumulative_with_le_semantics) {
   f.sent_bytes = 2000;                          // le="2048"
   reg.record_end(reg.record_start("/a.B/C", metrics::RpcKind::unary), "/a.B/C", metrics::RpcKind::unary, f);
   const std::string text = to_prometheus(reg, MetricsFormat::opentelemetry);
-  const std::string l = R"(grpc_method="/a.B/C",grpc_status="OK")";
+  const std::string l = R"(grpc_method="a.B/C",grpc_status="OK")";
   EXPECT_EQ(sample(text, "grpc_server_call_duration_seconds_bucket{" + l + R"(,le="1e-05"})"), 0) << text;
   EXPECT_EQ(sample(text, "grpc_server_call_duration_seconds_bucket{" + l + R"(,le="0.0001"})"), 0);
   EXPECT_EQ(sample(text, "grpc_server_call_duration_seconds_bucket{" + l + R"(,le="0.0006"})"), 0);
@@ -284,7 +284,7 @@ TEST(MetricsLabels, values_are_escaped_as_the_text_format_wants) {
   reg.record_start("/q\"uote/M", metrics::RpcKind::unknown);
   const std::string text = to_prometheus(reg, MetricsFormat::opentelemetry);
   EXPECT_NE(
-      text.find(R"(grpc_client_attempt_started_total{grpc_method="/q\"uote/M",grpc_target="dns:///x\"y"} 1)"),
+      text.find(R"(grpc_client_attempt_started_total{grpc_method="q\"uote/M",grpc_target="dns:///x\"y"} 1)"),
       std::string::npos)
       << text;
 }
