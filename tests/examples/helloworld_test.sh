@@ -40,6 +40,40 @@ wait "$server" || rc=$?
 server=""
 [ "$rc" -eq 0 ] || fail "server exited $rc after SIGTERM"
 
+# The operator's flags: an admin listener (metrics + healthz), connection age
+# and keepalive; health and reflection are on by default.
+"$bin/helloworld-server" --port=0 --threads=1 --admin_port=0 --max_connection_age_ms=60000 \
+  --keepalive_time_ms=30000 >"$work/out3" 2>"$work/err3" &
+server=$!
+port3=""
+admin=""
+for _ in $(seq 100); do
+  port3=$(sed -n 's/^listening on port \([0-9][0-9]*\)$/\1/p' "$work/out3")
+  admin=$(sed -n 's/^admin on port \([0-9][0-9]*\)$/\1/p' "$work/out3")
+  [ -n "$port3" ] && [ -n "$admin" ] && break
+  kill -0 "$server" 2>/dev/null || break
+  sleep 0.1
+done
+[ -n "$port3" ] && [ -n "$admin" ] || { cat "$work/err3" >&2; fail "no listening/admin lines with --admin_port=0"; }
+for i in 1 2 3; do "$bin/helloworld-client" --target="127.0.0.1:$port3" --name="n$i" >/dev/null; done
+http_get() { /usr/bin/python3 -c 'import sys, urllib.request; print(urllib.request.urlopen(sys.argv[1]).read().decode())' "$1"; }
+[ "$(http_get "http://127.0.0.1:$admin/healthz")" = "ok" ] || fail "/healthz is not ok"
+http_get "http://127.0.0.1:$admin/metrics" >"$work/metrics"
+grep -qx 'grpc_server_call_duration_seconds_count{grpc_method="helloworld.Greeter/SayHello",grpc_status="OK"} 3' \
+  "$work/metrics" || fail "/metrics does not count the 3 SayHello calls: $(grep SayHello "$work/metrics")"
+here=$(cd "$(dirname "$0")" && pwd)
+services=$(/usr/bin/python3 "$here/../services/grpc_reflect.py" "127.0.0.1:$port3" list)
+echo "$services" | grep -qx helloworld.Greeter || fail "reflection does not list helloworld.Greeter: $services"
+echo "$services" | grep -qx grpc.health.v1.Health || fail "reflection does not list the health service: $services"
+health=$(/usr/bin/python3 "$here/../services/grpc_reflect.py" "127.0.0.1:$port3" call grpc.health.v1.Health/Check \
+  '{"service": "helloworld.Greeter"}')
+[ "$health" = '{"status": "SERVING"}' ] || fail "health check: $health"
+kill -TERM "$server"
+rc=0
+wait "$server" || rc=$?
+server=""
+[ "$rc" -eq 0 ] || fail "server with the operator's flags exited $rc after SIGTERM"
+
 # Nobody listens on that port now: the client fails with a status.
 rc=0
 "$bin/helloworld-client" --target="127.0.0.1:$port" >"$work/out2" 2>"$work/err2" || rc=$?
