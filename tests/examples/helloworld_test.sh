@@ -16,16 +16,26 @@ cleanup() {
 trap cleanup EXIT
 fail() { echo "FAIL: $*" >&2; exit 1; }
 
-"$bin/helloworld-server" --port=0 --threads=2 >"$work/out" 2>"$work/err" &
-server=$!
-port=""
-for _ in $(seq 100); do
-  port=$(sed -n 's/^listening on port \([0-9][0-9]*\)$/\1/p' "$work/out")
-  [ -n "$port" ] && break
-  kill -0 "$server" 2>/dev/null || break
-  sleep 0.1
-done
-[ -n "$port" ] || { cat "$work/err" >&2; fail "no 'listening on port N' line"; }
+# start_server TAG ARGS...: helloworld-server --port=0 ARGS in the background
+# ($server), its port in $port and, with --admin_port, the admin port in $admin.
+start_server() {
+  local tag=$1
+  shift
+  "$bin/helloworld-server" --port=0 "$@" >"$work/out$tag" 2>"$work/err$tag" &
+  server=$!
+  port=""
+  admin=""
+  for _ in $(seq 100); do
+    port=$(sed -n 's/^listening on port \([0-9][0-9]*\)$/\1/p' "$work/out$tag")
+    admin=$(sed -n 's/^admin on port \([0-9][0-9]*\)$/\1/p' "$work/out$tag")
+    [ -n "$port" ] && { [ -n "$admin" ] || [[ "$*" != *--admin_port* ]]; } && break
+    kill -0 "$server" 2>/dev/null || break
+    sleep 0.1
+  done
+  [ -n "$port" ] || { cat "$work/err$tag" >&2; fail "no 'listening on port N' line"; }
+}
+
+start_server 1 --threads=2
 [ "$port" -gt 0 ] || fail "port $port"
 
 got=$("$bin/helloworld-client" --target="localhost:$port")
@@ -42,19 +52,9 @@ server=""
 
 # The operator's flags: an admin listener (metrics + healthz), connection age
 # and keepalive; health and reflection are on by default.
-"$bin/helloworld-server" --port=0 --threads=1 --admin_port=0 --max_connection_age_ms=60000 \
-  --keepalive_time_ms=30000 >"$work/out3" 2>"$work/err3" &
-server=$!
-port3=""
-admin=""
-for _ in $(seq 100); do
-  port3=$(sed -n 's/^listening on port \([0-9][0-9]*\)$/\1/p' "$work/out3")
-  admin=$(sed -n 's/^admin on port \([0-9][0-9]*\)$/\1/p' "$work/out3")
-  [ -n "$port3" ] && [ -n "$admin" ] && break
-  kill -0 "$server" 2>/dev/null || break
-  sleep 0.1
-done
-[ -n "$port3" ] && [ -n "$admin" ] || { cat "$work/err3" >&2; fail "no listening/admin lines with --admin_port=0"; }
+start_server 3 --threads=1 --admin_port=0 --max_connection_age_ms=60000 --keepalive_time_ms=30000
+[ -n "$admin" ] || fail "no 'admin on port N' line with --admin_port=0"
+port3=$port
 for i in 1 2 3; do "$bin/helloworld-client" --target="127.0.0.1:$port3" --name="n$i" >/dev/null; done
 http_get() { /usr/bin/python3 -c 'import sys, urllib.request; print(urllib.request.urlopen(sys.argv[1]).read().decode())' "$1"; }
 [ "$(http_get "http://127.0.0.1:$admin/healthz")" = "ok" ] || fail "/healthz is not ok"
