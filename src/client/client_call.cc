@@ -256,7 +256,7 @@ void ClientCall::on_headers_end(bool end_stream) {
     }
     in_.set_encoding(response_.encoding());
     retryable_ = false;  // the server processes the call: never retried now
-    retained_.clear();
+    drop_retained();
     return;
   }
   // Trailers. (After finish() the data was dropped unread, so where the
@@ -334,7 +334,7 @@ bool ClientCall::retry_refused() {
   // nghttp2 closes with REFUSED_STREAM, or one not yet started when GOAWAY
   // came) goes again, once, on the channel's current connection, while no
   // response came and the request messages written so far fit in
-  // kRetryBufferBytes (kept in retained_ until the response headers).
+  // kRetryBufferBytes (kept in retained_first_/more_ until the response headers).
   if (retried_ || !retryable_ || response_.headers_done()) return false;
   retried_ = true;
   // The refused attempt ends (A66: each attempt is counted; the next one
@@ -350,11 +350,14 @@ bool ClientCall::retry_refused() {
     m->record_end(metrics_, path_, metrics::RpcKind::unknown, f);
     metrics_ = nullptr;
   }
-  // The request again from its start: what went out is kept in retained_.
+  // The request again from its start: what went out is kept in retained_first_/more_.
   out_.body().discard();
   out_.body().deferred = false;
-  for (auto& m : retained_) out_.queue(std::move(m.bytes), m.prefix_reserved, m.compress);
-  retained_.clear();
+  if (retained_first_) {
+    out_.queue(std::move(retained_first_->bytes), retained_first_->prefix_reserved, retained_first_->compress);
+  }
+  for (auto& m : retained_more_) out_.queue(std::move(m.bytes), m.prefix_reserved, m.compress);
+  drop_retained();
   if (half_close_) out_.body().finish();
   if (conn_) conn_->detach(this);
   conn_.reset();
@@ -458,10 +461,14 @@ bool ClientCall::queue_message(std::string message, bool compress, bool prefix_r
   if (retryable_ && !retried_) [[likely]] {
     if (retained_bytes_ + message.size() <= kRetryBufferBytes) {
       retained_bytes_ += message.size();
-      retained_.push_back({message, compress, prefix_reserved});
+      if (!retained_first_) {
+        retained_first_.emplace(Retained{message, compress, prefix_reserved});
+      } else {
+        retained_more_.push_back({message, compress, prefix_reserved});
+      }
     } else {
       retryable_ = false;
-      retained_.clear();
+      drop_retained();
     }
   }
   out_.queue(std::move(message), prefix_reserved, compress);

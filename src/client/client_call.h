@@ -146,8 +146,15 @@ class ClientCall final : public ClientCallCore {
     bool compress;
     bool prefix_reserved;
   };
-  std::vector<Retained> retained_;
+  // The first message inline (a unary call's only one: no allocation for
+  // the list), the others after it.
+  std::optional<Retained> retained_first_;
+  std::vector<Retained> retained_more_;
   std::size_t retained_bytes_ = 0;
+  void drop_retained() {
+    retained_first_.reset();
+    retained_more_.clear();
+  }
   bool retryable_ = true;
   bool retried_ = false;  // the one transparent retry was made
   bool finishing_ = false;  // finish() was called: unread messages are dropped
