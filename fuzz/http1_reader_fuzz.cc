@@ -79,11 +79,19 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
 
   const Outcome whole = run(bytes, {});
   const Outcome split = run(bytes, cuts);
-  require(whole.status == split.status);
+  // Input that is both malformed and over the head limit may get either
+  // answer, depending on where the reads end: the parser reports a bad byte
+  // when it reaches it, and the head size is counted as pieces arrive, so a
+  // read that ends before the bad byte can cross the limit first (431), and
+  // one read with both sees the bad byte first (400). Found by this target;
+  // both are errors that close the connection, and nothing before differs.
+  const bool either_error = (whole.status == 400 && split.status == 431) ||
+                            (whole.status == 431 && split.status == 400);
+  require(whole.status == split.status || either_error);
   require(whole.requests.size() == split.requests.size());
   for (std::size_t i = 0; i < whole.requests.size(); ++i) require(same(whole.requests[i], split.requests[i]));
   // The EOF verdict depends only on where the input ended, not how it came.
-  if (whole.status == 0) require(whole.finish == split.finish);
+  if (whole.status == 0 && split.status == 0) require(whole.finish == split.finish);
 
   require(whole.requests.size() <= kLimits.max_requests);
   for (std::size_t i = 0; i < whole.requests.size(); ++i) {
