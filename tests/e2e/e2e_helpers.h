@@ -1,7 +1,12 @@
 // e2e_helpers.h — small helpers shared by the end-to-end tests.
 #pragma once
 
+#include <arpa/inet.h>
 #include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <sys/time.h>
+#include <unistd.h>
 
 #include <chrono>
 #include <string>
@@ -11,6 +16,23 @@
 #include "echo_service.h"
 
 namespace pronto::test {
+
+// A raw TCP connection to 127.0.0.1:port, reads time out after 5 s; -1 on
+// failure. The caller closes it.
+inline int connect_raw(int port) {
+  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(static_cast<std::uint16_t>(port));
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
+    ::close(fd);
+    return -1;
+  }
+  timeval tv{5, 0};
+  ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+  return fd;
+}
 
 inline EchoRequest request(std::string message, int delay_ms = 0) {
   EchoRequest r;

@@ -13,6 +13,7 @@
 #include <string>
 #include <thread>
 
+#include "e2e_helpers.h"
 #include "echo_service.h"
 #include "metrics/buckets.h"
 #include "metrics/prometheus.h"
@@ -162,15 +163,8 @@ TEST_F(Metrics, go_grpc_prometheus_names_and_labels) {
 // One HTTP/1.1 request to 127.0.0.1:port; the whole answer (the request
 // asks for Connection: close).
 std::string http_get(int port, const std::string& target) {
-  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_port = htons(static_cast<std::uint16_t>(port));
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
-    ::close(fd);
-    return "";
-  }
+  const int fd = connect_raw(port);
+  if (fd < 0) return "";
   const std::string req = "GET " + target + " HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n";
   (void)!::write(fd, req.data(), req.size());
   std::string out;

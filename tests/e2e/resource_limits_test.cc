@@ -14,6 +14,7 @@
 #include <string>
 #include <thread>
 
+#include "e2e_helpers.h"
 #include "echo_service.h"
 #include "h2/session.h"
 
@@ -28,22 +29,6 @@ EchoRequest with_payload(std::size_t bytes) {
   r.set_message("m");
   r.set_payload(std::string(bytes, 'x'));
   return r;
-}
-
-// A raw TCP connection to the server; -1 on failure.
-int connect_raw(int port) {
-  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_port = htons(static_cast<std::uint16_t>(port));
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
-    ::close(fd);
-    return -1;
-  }
-  timeval tv{5, 0};
-  ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
-  return fd;
 }
 
 // Reads until EOF or error; true on EOF/reset within the receive timeout.
